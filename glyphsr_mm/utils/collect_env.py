@@ -1,0 +1,66 @@
+"""Environment report in the style of ``mmagic.utils.collect_env``.
+
+``python -m glyphsr_mm.utils.collect_env`` prints it and exits with status 1 when a required
+component (mmagic, mmocr, mmcv.ops, segment_anything, glyphsr_mm) does not import.
+"""
+import importlib
+import sys
+from collections import OrderedDict
+from typing import Dict, List, Tuple
+
+REQUIRED = ('mmengine', 'mmcv', 'mmcv.ops', 'mmdet', 'mmocr', 'mmagic', 'segment_anything', 'glyphsr_mm')
+OPTIONAL = ('rapidocr', 'onnxruntime', 'easyocr', 'lmdb', 'cv2')
+
+
+def _try_version(module: str) -> Tuple[bool, str]:
+    try:
+        mod = importlib.import_module(module)
+    except Exception as e:  # report anything, including mmcv's version-check AssertionErrors
+        return False, f'NOT LOADED ({type(e).__name__}: {str(e).splitlines()[0] if str(e) else ""})'
+    if module == 'mmcv.ops':
+        # mmcv-lite has no compiled extension: importing mmcv.ops then fails; with ops, _ext is a .so.
+        ext = importlib.import_module('mmcv._ext')
+        return True, f'loaded ({getattr(ext, "__file__", "?")})'
+    if module == 'segment_anything':
+        from importlib.metadata import version
+        return True, version('segment-anything')
+    return True, getattr(mod, '__version__', 'unknown')
+
+
+def collect_env() -> Tuple[Dict[str, str], List[str]]:
+    """Return ``(report, missing)``: an ordered name -> value mapping and the required modules that failed."""
+    try:
+        from mmengine.utils.dl_utils import collect_env as collect_base_env
+        env = OrderedDict(collect_base_env())
+    except Exception as e:
+        env = OrderedDict(Python=sys.version.replace('\n', ''), MMEngine=f'NOT LOADED ({e})')
+    missing = []
+    for name in REQUIRED + OPTIONAL:
+        ok, value = _try_version(name)
+        env[name] = value
+        if not ok and name in REQUIRED:
+            missing.append(name)
+    try:
+        from glyphsr_mm.models.layers.deform_conv import resolve_backend
+        env['deformable conv backend (auto)'] = resolve_backend('auto')
+    except Exception as e:
+        env['deformable conv backend (auto)'] = f'unavailable ({e})'
+    return env, missing
+
+
+def main() -> int:
+    env, missing = collect_env()
+    width = max(len(k) for k in env)
+    print('-' * 72)
+    for k, v in env.items():
+        print(f'{k:<{width}} : {v}')
+    print('-' * 72)
+    if missing:
+        print(f'MISSING: {", ".join(missing)} -- see README.md "Troubleshooting".')
+        return 1
+    print('glyphsr_mm environment OK')
+    return 0
+
+
+if __name__ == '__main__':
+    sys.exit(main())

@@ -1,0 +1,76 @@
+"""Both deformable-conv backends compute the same function (forward and gradients)."""
+import pytest
+import torch
+
+from glyphsr_mm.models.layers.deform_conv import ModulatedDeformConv2d, mmcv_ops_available, resolve_backend
+
+needs_mmcv = pytest.mark.skipif(not mmcv_ops_available(), reason='mmcv.ops (compiled) not loaded')
+
+
+def _inputs(seed, b, cin, h, w, k, stride, pad, dg):
+    g = torch.Generator().manual_seed(seed)
+    x = torch.randn(b, cin, h, w, generator=g)
+    ho = (h + 2 * pad - k) // stride + 1
+    wo = (w + 2 * pad - k) // stride + 1
+    # Non-trivial offsets (several pixels, fractional) and masks in (0, 1).
+    offset = 2.5 * torch.randn(b, 2 * dg * k * k, ho, wo, generator=g)
+    mask = torch.rand(b, dg * k * k, ho, wo, generator=g)
+    return x, offset, mask
+
+
+CASES = [
+    # cin, cout, k, stride, pad, groups, deform_groups, bias
+    (8, 8, 3, 1, 1, 1, 1, True),
+    (8, 8, 3, 1, 1, 8, 8, True),    # depth-wise, groups = deform_groups = channels (DSTA's layer)
+    (16, 8, 3, 2, 1, 4, 2, False),  # groups > 1, deform groups > 1, stride 2, no bias
+    (6, 12, 5, 1, 2, 3, 3, True),
+]
+
+
+@needs_mmcv
+@pytest.mark.parametrize('cin,cout,k,stride,pad,groups,dg,bias', CASES)
+def test_backends_agree_forward_and_backward(cin, cout, k, stride, pad, groups, dg, bias):
+    torch.manual_seed(0)
+    mm = ModulatedDeformConv2d(cin, cout, k, stride, pad, groups=groups, deform_groups=dg, bias=bias,
+                               backend='mmcv')
+    tv = ModulatedDeformConv2d(cin, cout, k, stride, pad, groups=groups, deform_groups=dg, bias=bias,
+                               backend='torchvision')
+    tv.load_state_dict(mm.state_dict())
+    x, offset, mask = _inputs(1, 2, cin, 9, 13, k, stride, pad, dg)
+    outs, grads = [], []
+    for layer in (mm, tv):
+        xi, oi, mi = (t.clone().requires_grad_() for t in (x, offset, mask))
+        y = layer(xi, oi, mi)
+        # A non-uniform upstream gradient so that every output position matters.
+        (y * torch.linspace(-1, 1, y.numel()).view_as(y)).sum().backward()
+        outs.append(y.detach())
+        grads.append([xi.grad, oi.grad, mi.grad, layer.weight.grad] + ([layer.bias.grad] if bias else []))
+    assert outs[0].shape == outs[1].shape
+    assert outs[0].abs().max() > 0.1  # the comparison is not between zeros
+    assert (outs[0] - outs[1]).abs().max() < 1e-5
+    for name, a, b in zip(['input', 'offset', 'mask', 'weight', 'bias'], *grads):
+        assert (a - b).abs().max() < 1e-5, f'gradient of {name} differs'
+
+
+def test_offsets_matter_and_zero_offset_is_plain_conv():
+    torch.manual_seed(0)
+    layer = ModulatedDeformConv2d(4, 6, 3, padding=1, backend='torchvision')
+    x = torch.randn(1, 4, 8, 8)
+    zero = torch.zeros(1, 18, 8, 8)
+    ref = torch.nn.functional.conv2d(x, layer.weight, layer.bias, padding=1)
+    assert torch.allclose(layer(x, zero), ref, atol=1e-5)
+    assert not torch.allclose(layer(x, zero + 0.7), ref, atol=1e-3)
+
+
+def test_bad_shapes_and_backend_names_are_clear():
+    layer = ModulatedDeformConv2d(4, 4, 3, padding=1, backend='torchvision')
+    with pytest.raises(ValueError, match='offset has 9 channels, expected 18'):
+        layer(torch.randn(1, 4, 5, 5), torch.zeros(1, 9, 5, 5))
+    with pytest.raises(ValueError, match='backend must be one of'):
+        resolve_backend('cuda')
+    with pytest.raises(ValueError, match='divisible by groups'):
+        ModulatedDeformConv2d(4, 6, 3, groups=4)
+
+
+def test_auto_backend_prefers_mmcv_when_loaded():
+    assert resolve_backend('auto') == ('mmcv' if mmcv_ops_available() else 'torchvision')

@@ -1,0 +1,146 @@
+#!/usr/bin/env bash
+# One-command set-up of the pinned glyphsr_mm environment (see README.md "Install").
+#
+#   bash tools/setup_env.sh            # creates/updates ./.venv
+#   GLYPHSR_USE_ACTIVE_ENV=1 bash tools/setup_env.sh   # installs into the active Python instead
+#
+# Steps: venv -> torch -> build tools -> mmcv 2.0.1 with compiled ops (built once from its source release,
+# cached outside the repo keyed by Python/torch/CUDA) -> pinned OpenMMLab stack -> glyphsr_mm (editable)
+# -> environment report. Idempotent: a second run with a warm cache rebuilds nothing.
+#
+# Environment variables:
+#   GLYPHSR_VENV            venv folder (default: <repo>/.venv)
+#   GLYPHSR_USE_ACTIVE_ENV  1: use the python on PATH, do not create a venv
+#   GLYPHSR_CACHE           cache root for built wheels (default: ~/.cache/glyphsr_mm)
+#   GLYPHSR_PYTHON          interpreter used to create the venv (default: python3.11, else python3)
+#   GLYPHSR_EXTRAS          extras of glyphsr_mm to install (default: eval,dev)
+#   MAX_JOBS                parallel compile jobs for mmcv (default: nproc)
+set -euo pipefail
+
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$ROOT"
+VENV="${GLYPHSR_VENV:-$ROOT/.venv}"
+CACHE="${GLYPHSR_CACHE:-$HOME/.cache/glyphsr_mm}"
+EXTRAS="${GLYPHSR_EXTRAS:-eval,dev}"
+MMCV_VERSION=2.0.1
+STEP="start"
+T0=$(date +%s)
+
+log() { printf '[setup %4ss] %s\n' "$(( $(date +%s) - T0 ))" "$*"; }
+fail_hint() {
+  local rc=$?
+  echo "" >&2
+  echo "[setup] FAILED at step: $STEP (exit code $rc)" >&2
+  case "$STEP" in
+    venv) echo "  -> Python 3.11 with the venv module is needed (apt-get install python3-venv, or set GLYPHSR_PYTHON)." >&2 ;;
+    torch) echo "  -> pip could not install torch/torchvision from requirements/torch.txt; check the package index and disk space." >&2 ;;
+    mmcv-download) echo "  -> pip could not fetch the mmcv==$MMCV_VERSION source release (pip download --no-binary mmcv)." >&2 ;;
+    mmcv-build) echo "  -> compiling mmcv ops failed; see the compiler output above. A C++20 compiler (gcc >= 10) is needed;" >&2
+                echo "     the log of the build is in $CACHE/mmcv-build.log. Remove $CACHE/src to retry from a clean source." >&2 ;;
+    stack) echo "  -> pip could not install the pinned OpenMMLab stack (requirements/runtime.txt)." >&2 ;;
+    package) echo "  -> pip install -e . failed; check setup.py." >&2 ;;
+    report) echo "  -> the environment installed but an import failed; see the report above and README 'Troubleshooting'." >&2 ;;
+  esac
+  exit "$rc"
+}
+trap fail_hint ERR
+
+# ---------------------------------------------------------------- 1. interpreter / venv
+STEP=venv
+if [[ "${GLYPHSR_USE_ACTIVE_ENV:-0}" == "1" ]]; then
+  PY="$(command -v python)"
+  log "using the active environment: $PY"
+else
+  if [[ ! -x "$VENV/bin/python" ]]; then
+    BASE_PY="${GLYPHSR_PYTHON:-$(command -v python3.11 || command -v python3)}"
+    log "creating venv $VENV with $BASE_PY"
+    "$BASE_PY" -m venv "$VENV"
+  fi
+  PY="$VENV/bin/python"
+fi
+PIP=("$PY" -m pip --disable-pip-version-check)
+export PIP_PROGRESS_BAR=off
+pyver="$("$PY" -c 'import sys; print(f"py{sys.version_info[0]}{sys.version_info[1]}")')"
+
+have() { "$PY" - "$@" <<'EOF' 2>/dev/null
+import sys
+from importlib.metadata import version, PackageNotFoundError
+try:
+    ok = all(version(n) == v for n, v in (a.split('==') for a in sys.argv[1:]))
+except PackageNotFoundError:
+    ok = False
+sys.exit(0 if ok else 1)
+EOF
+}
+
+# ---------------------------------------------------------------- 2. torch
+STEP=torch
+if have torch==2.14.1 torchvision==0.29.1; then
+  log "torch 2.14.1 / torchvision 0.29.1 already installed"
+else
+  log "installing torch (requirements/torch.txt)"
+  "${PIP[@]}" install -q -r requirements/torch.txt
+fi
+"${PIP[@]}" install -q -r requirements/build.txt
+
+# ---------------------------------------------------------------- 3. mmcv with ops (cached wheel)
+STEP=mmcv-download
+read -r torchver cudatag <<<"$("$PY" -c '
+import torch
+cuda = torch.version.cuda if (torch.version.cuda and torch.cuda.is_available()) else None
+print(torch.__version__.split("+")[0], ("cu" + cuda.replace(".", "")) if cuda else "cpu")')"
+if [[ "$cudatag" != "cpu" ]] && ! command -v nvcc >/dev/null && [[ -z "${CUDA_HOME:-}" ]]; then
+  log "GPU visible but no CUDA toolkit (nvcc/CUDA_HOME): building CPU ops only"
+  cudatag=cpu
+fi
+KEY="mmcv-${MMCV_VERSION}-${pyver}-torch${torchver}-${cudatag}"
+WHEEL_DIR="$CACHE/wheels/$KEY"
+mmcv_ops_ok() { "$PY" -c 'import mmcv, mmcv.ops; from mmcv.ops import ModulatedDeformConv2d; assert mmcv.__version__ == "'"$MMCV_VERSION"'"' >/dev/null 2>&1; }
+if mmcv_ops_ok; then
+  log "mmcv $MMCV_VERSION with ops already installed"
+else
+  if ! ls "$WHEEL_DIR"/mmcv-*.whl >/dev/null 2>&1; then
+    log "no cached mmcv wheel for $KEY: building from source (about 15 min on 2 cores, CPU ops)"
+    SRC="$CACHE/src"
+    mkdir -p "$SRC" "$WHEEL_DIR"
+    if [[ ! -f "$SRC/mmcv-$MMCV_VERSION/setup.py" ]]; then
+      "${PIP[@]}" download -q --no-deps --no-binary mmcv --no-build-isolation -d "$SRC" "mmcv==$MMCV_VERSION"
+      tar -xzf "$SRC/mmcv-$MMCV_VERSION.tar.gz" -C "$SRC"
+    fi
+    STEP=mmcv-build
+    # torch >= 2.x headers need C++17+; 2.14 needs C++20. mmcv 2.0.1 hard-codes -std=c++14.
+    sed -i 's/-std=c++14/-std=c++20/g' "$SRC/mmcv-$MMCV_VERSION/setup.py"
+    if [[ "$cudatag" == "cpu" ]]; then export FORCE_CUDA=0 MMCV_WITH_OPS=1; else export FORCE_CUDA=1 MMCV_WITH_OPS=1; fi
+    export MAX_JOBS="${MAX_JOBS:-$(nproc)}" CFLAGS="${CFLAGS:--g0}" CXXFLAGS="${CXXFLAGS:--g0}"
+    log "compiling mmcv ops ($cudatag, MAX_JOBS=$MAX_JOBS); log: $CACHE/mmcv-build.log"
+    (cd "$SRC/mmcv-$MMCV_VERSION" && "${PIP[@]}" wheel --no-build-isolation --no-deps -w "$WHEEL_DIR.tmp" . ) \
+      >"$CACHE/mmcv-build.log" 2>&1 || { tail -40 "$CACHE/mmcv-build.log" >&2; false; }
+    mv "$WHEEL_DIR.tmp"/mmcv-*.whl "$WHEEL_DIR"/ && rmdir "$WHEEL_DIR.tmp"
+    log "cached $(ls "$WHEEL_DIR"/mmcv-*.whl)"
+  else
+    log "reusing cached wheel $(ls "$WHEEL_DIR"/mmcv-*.whl)"
+  fi
+  STEP=mmcv-build
+  "${PIP[@]}" install -q --no-deps "$WHEEL_DIR"/mmcv-*.whl
+  "${PIP[@]}" install -q addict yapf pyyaml Pillow
+fi
+
+# ---------------------------------------------------------------- 4. pinned stack + package
+STEP=stack
+STAMP="$("$PY" -c 'import sys' && cat requirements/*.txt setup.py | sha256sum | cut -c1-16)-$EXTRAS"
+STAMP_FILE="$("$PY" -c 'import sys; print(sys.prefix)')/.glyphsr_mm_stamp"
+if [[ -f "$STAMP_FILE" && "$(cat "$STAMP_FILE")" == "$STAMP" ]] && "$PY" -c 'import mmagic, mmocr, glyphsr_mm' >/dev/null 2>&1; then
+  log "pinned stack and glyphsr_mm already installed (requirements unchanged)"
+else
+  log "installing the pinned OpenMMLab stack and glyphsr_mm[$EXTRAS]"
+  # The constraint keeps pip from replacing the compiled mmcv with a PyPI build.
+  echo "mmcv==$MMCV_VERSION" >"$CACHE/mmcv-constraint.txt"
+  STEP=package
+  "${PIP[@]}" install -q -c "$CACHE/mmcv-constraint.txt" -c requirements/torch.txt -e ".[${EXTRAS}]"
+  echo "$STAMP" >"$STAMP_FILE"
+fi
+
+# ---------------------------------------------------------------- 5. report
+STEP=report
+"$PY" -m glyphsr_mm.utils.collect_env
+log "done in $(( $(date +%s) - T0 )) s. Python: $PY"
