@@ -60,6 +60,8 @@ else
 fi
 PIP=("$PY" -m pip --disable-pip-version-check)
 export PIP_PROGRESS_BAR=off
+# Some machines list local file:// indexes that lack most packages; pip warns once per package. Drop that noise.
+pip_() { "${PIP[@]}" "$@" 2> >(grep -v 'is ignored: it is neither a file nor a directory' >&2); }
 pyver="$("$PY" -c 'import sys; print(f"py{sys.version_info[0]}{sys.version_info[1]}")')"
 
 have() { "$PY" - "$@" <<'EOF' 2>/dev/null
@@ -79,9 +81,9 @@ if have torch==2.14.1 torchvision==0.29.1; then
   log "torch 2.14.1 / torchvision 0.29.1 already installed"
 else
   log "installing torch (requirements/torch.txt)"
-  "${PIP[@]}" install -q -r requirements/torch.txt
+  pip_ install -q -r requirements/torch.txt
 fi
-"${PIP[@]}" install -q -r requirements/build.txt
+pip_ install -q -r requirements/build.txt
 
 # ---------------------------------------------------------------- 3. mmcv with ops (cached wheel)
 STEP=mmcv-download
@@ -104,7 +106,7 @@ else
     SRC="$CACHE/src"
     mkdir -p "$SRC" "$WHEEL_DIR"
     if [[ ! -f "$SRC/mmcv-$MMCV_VERSION/setup.py" ]]; then
-      "${PIP[@]}" download -q --no-deps --no-binary mmcv --no-build-isolation -d "$SRC" "mmcv==$MMCV_VERSION"
+      pip_ download -q --no-deps --no-binary mmcv --no-build-isolation -d "$SRC" "mmcv==$MMCV_VERSION"
       tar -xzf "$SRC/mmcv-$MMCV_VERSION.tar.gz" -C "$SRC"
     fi
     STEP=mmcv-build
@@ -121,8 +123,8 @@ else
     log "reusing cached wheel $(ls "$WHEEL_DIR"/mmcv-*.whl)"
   fi
   STEP=mmcv-build
-  "${PIP[@]}" install -q --no-deps "$WHEEL_DIR"/mmcv-*.whl
-  "${PIP[@]}" install -q addict yapf pyyaml Pillow
+  pip_ install -q --no-deps "$WHEEL_DIR"/mmcv-*.whl
+  pip_ install -q addict yapf pyyaml Pillow
 fi
 
 # ---------------------------------------------------------------- 4. pinned stack + package
@@ -136,7 +138,7 @@ else
   # The constraint keeps pip from replacing the compiled mmcv with a PyPI build.
   echo "mmcv==$MMCV_VERSION" >"$CACHE/mmcv-constraint.txt"
   STEP=package
-  "${PIP[@]}" install -q -c "$CACHE/mmcv-constraint.txt" -c requirements/torch.txt -e ".[${EXTRAS}]"
+  pip_ install -q --no-build-isolation -c "$CACHE/mmcv-constraint.txt" -c requirements/torch.txt -e ".[${EXTRAS}]"
   echo "$STAMP" >"$STAMP_FILE"
 fi
 

@@ -1,0 +1,5 @@
+from .textzoom_dataset import TextZoomDataset
+from .textzoom_lmdb import EXPECTED_LAYOUT, TextZoomLMDB, TextZoomLMDBError
+from .textzoom_writer import TextZoomLMDBWriter, encode_png
+
+__all__ = ['TextZoomDataset', 'TextZoomLMDBWriter', 'encode_png', 'TextZoomLMDB', 'TextZoomLMDBError', 'EXPECTED_LAYOUT']

@@ -1,0 +1,4 @@
+from .loading import LoadTextZoomImages
+from .text_mask import AddTextMaskChannel, text_mask
+
+__all__ = ['LoadTextZoomImages', 'AddTextMaskChannel', 'text_mask']
