@@ -13,6 +13,11 @@ A TextZoom LMDB folder (e.g. textzoom/train1, textzoom/test/easy) holds data.mdb
   image_lr-%09d       encoded LR image (PNG/JPEG)"""
 
 
+# One environment per (process, folder): LMDB refuses to open the same folder twice in a process, and the
+# dataset (labels) and the loading transform (images) both read it.
+_ENVS: dict = {}
+
+
 class TextZoomLMDBError(ValueError):
     """A TextZoom LMDB folder or one of its records is unusable; the message names the path (and index)."""
 
@@ -29,25 +34,23 @@ def image_key(kind: str, index: int) -> bytes:
 class TextZoomLMDB:
     """One TextZoom LMDB folder.
 
-    The LMDB environment is opened on first use and reopened in a forked worker (the handle is not shared
-    across processes, and is dropped when pickled), read-only and without locking, so many data-loader
-    workers can read the same folder.
+    The LMDB environment is opened on first use, once per process and folder (a forked or spawned worker opens
+    its own; the object pickles as its path), read-only and without locking, so many data-loader workers can
+    read the same folder.
 
     Args:
         path: The LMDB folder.
     """
 
     def __init__(self, path: str) -> None:
-        self.path = str(path)
-        self._env = None
-        self._pid: Optional[int] = None
+        self.path = osp.abspath(str(path))
 
     @property
     def env(self):
-        if self._env is None or self._pid != os.getpid():
-            self._env = self._open()
-            self._pid = os.getpid()
-        return self._env
+        key = (os.getpid(), self.path)
+        if key not in _ENVS:
+            _ENVS[key] = self._open()
+        return _ENVS[key]
 
     def _open(self):
         import lmdb
@@ -61,10 +64,11 @@ class TextZoomLMDB:
         except lmdb.Error as e:
             raise TextZoomLMDBError(f'cannot open LMDB {self.path}: {e}\n{EXPECTED_LAYOUT}') from e
 
-    def __getstate__(self):
-        state = self.__dict__.copy()
-        state['_env'] = None
-        return state
+    def close(self) -> None:
+        """Close this process's handle of the folder (it reopens on next use)."""
+        env = _ENVS.pop((os.getpid(), self.path), None)
+        if env is not None:
+            env.close()
 
     def get(self, key: bytes) -> Optional[bytes]:
         """Raw bytes stored under ``key``, or None."""

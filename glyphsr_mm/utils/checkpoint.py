@@ -2,14 +2,26 @@
 
 MMEngine 0.10.7 calls ``torch.load(filename, map_location=...)`` without ``weights_only``. A checkpoint
 written by its Runner holds, besides tensors, the message hub's ``HistoryBuffer`` objects (numpy arrays
-inside) and numpy scalars, which the weights-only unpickler rejects. Rather than switching the check off
-everywhere, we allow-list exactly those types (``torch.serialization.add_safe_globals``); anything else in a
-checkpoint is still refused.
+inside), numpy scalars, and HistoryBuffer's statistics methods, pickled as ``getattr(HistoryBuffer, 'min')``.
+The weights-only unpickler rejects all of these. Rather than switching the check off everywhere, we
+allow-list exactly those types (``torch.serialization.add_safe_globals``); the ``builtins.getattr`` global is
+mapped to :func:`history_buffer_getattr`, which resolves only HistoryBuffer's statistics methods. Anything else
+in a checkpoint is still refused.
 """
-from typing import List
+import pickle
+from typing import Any, List
 
 import numpy as np
 import torch
+
+
+def history_buffer_getattr(obj: Any, name: str) -> Any:
+    """``getattr`` as allowed inside checkpoints: only ``HistoryBuffer.<statistics method>``."""
+    from mmengine.logging.history_buffer import HistoryBuffer
+    if obj is HistoryBuffer and (name in HistoryBuffer._statistics_methods
+                                 or name in ('min', 'max', 'current', 'mean')):
+        return getattr(obj, name)
+    raise pickle.UnpicklingError(f'checkpoint asks for getattr({obj!r}, {name!r}), which is not allow-listed')
 
 
 def mmengine_safe_globals() -> List[object]:
@@ -22,7 +34,7 @@ def mmengine_safe_globals() -> List[object]:
         dtype_classes = []
     core = np.core if hasattr(np, 'core') else np._core
     return [HistoryBuffer, core.multiarray._reconstruct, core.multiarray.scalar, np.ndarray, np.dtype,
-            *dtype_classes]
+            *dtype_classes, (history_buffer_getattr, 'builtins.getattr')]
 
 
 def register_safe_globals() -> bool:

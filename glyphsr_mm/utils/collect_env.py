@@ -21,10 +21,13 @@ def _try_version(module: str) -> Tuple[bool, str]:
         # mmcv-lite has no compiled extension: importing mmcv.ops then fails; with ops, _ext is a .so.
         ext = importlib.import_module('mmcv._ext')
         return True, f'loaded ({getattr(ext, "__file__", "?")})'
-    if module == 'segment_anything':
+    dist = {'segment_anything': 'segment-anything', 'cv2': 'opencv-python-headless'}.get(module, module)
+    try:
         from importlib.metadata import version
-        return True, version('segment-anything')
-    return True, getattr(mod, '__version__', 'unknown')
+        return True, getattr(mod, '__version__', None) or version(dist)
+    except Exception:
+        return True, 'unknown'
+
 
 
 def collect_env() -> Tuple[Dict[str, str], List[str]]:
@@ -32,6 +35,8 @@ def collect_env() -> Tuple[Dict[str, str], List[str]]:
     try:
         from mmengine.utils.dl_utils import collect_env as collect_base_env
         env = OrderedDict(collect_base_env())
+        env.pop('PyTorch compiling details', None)  # 30 lines of build flags; `python -c "import torch;
+        # print(torch.__config__.show())"` prints them when needed
     except Exception as e:
         env = OrderedDict(Python=sys.version.replace('\n', ''), MMEngine=f'NOT LOADED ({e})')
     missing = []

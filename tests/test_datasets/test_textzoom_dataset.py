@@ -82,7 +82,7 @@ def test_missing_image_key(tmp_path):
 
 def test_not_an_lmdb_and_bad_num_samples(tmp_path):
     (tmp_path / 'plain').mkdir()
-    with pytest.raises(TextZoomLMDBError, match='not an LMDB folder.*\n.*num-samples'):
+    with pytest.raises(TextZoomLMDBError, match='(?s)not an LMDB folder.*num-samples'):
         TextZoomDataset(str(tmp_path / 'plain'))
     with pytest.raises(TextZoomLMDBError, match='not found'):
         TextZoomDataset(str(tmp_path / 'nowhere'))
@@ -98,12 +98,17 @@ def test_not_an_lmdb_and_bad_num_samples(tmp_path):
         TextZoomDataset(root)
 
 
-def test_reader_survives_pickling(tmp_path):
+def test_reader_pickles_and_shares_one_handle_per_process(tmp_path):
     import pickle
-    db = TextZoomLMDB(make_lmdb(tmp_path / 'easy', ['a']))
+    path = make_lmdb(tmp_path / 'easy', ['a'])
+    db = TextZoomLMDB(path)
     assert len(db) == 1
     db2 = pickle.loads(pickle.dumps(db))
-    assert db2._env is None and db2.read_label(1) == 'a'
+    assert db2.env is db.env and db2.read_label(1) == 'a'
+    # A worker process opens its own handle.
+    import multiprocessing as mp
+    with mp.get_context('spawn').Pool(1) as pool:
+        assert pool.apply(TextZoomLMDB.read_label, (db, 1)) == 'a'
 
 
 def test_pipeline_shapes_dtypes_and_packing(tmp_path):
@@ -116,7 +121,7 @@ def test_pipeline_shapes_dtypes_and_packing(tmp_path):
         dict(type='Resize', keys='gt', scale=(128, 32), keep_ratio=False, interpolation='bicubic',
              backend='pillow'),
         dict(type='AddTextMaskChannel'),
-        dict(type='PackInputs', keys=['img', 'gt'], meta_keys=['gt_text', 'subset', 'index', 'lmdb_path']),
+        dict(type='PackInputs', keys='img', meta_keys=['gt_text', 'subset', 'index', 'lmdb_path']),
     ]
     out = TextZoomDataset(root, pipeline=pipeline)[0]
     inputs, sample = out['inputs'], out['data_samples']
