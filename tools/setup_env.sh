@@ -123,8 +123,9 @@ else
     log "reusing cached wheel $(ls "$WHEEL_DIR"/mmcv-*.whl)"
   fi
   STEP=mmcv-build
+  # mmcv's own dependencies first (pinned as in requirements/runtime.txt), then the wheel without resolving.
+  pip_ install -q addict yapf pyyaml Pillow $(grep -E '^(mmengine|opencv-python|numpy)' requirements/runtime.txt)
   pip_ install -q --no-deps "$WHEEL_DIR"/mmcv-*.whl
-  pip_ install -q addict yapf pyyaml Pillow
 fi
 
 # ---------------------------------------------------------------- 4. pinned stack + package

@@ -1,0 +1,130 @@
+"""glyphsr_mm benchmarks: one entry point, sub-benchmarks selectable; results go to docs/benchmarks.md.
+
+    python tools/benchmark.py deform_conv [--repeats 20] [--device cpu] [--out docs/benchmarks.md]
+
+Each row: what was timed, the median over repeats (after warm-up), and the ratio to the baseline row
+measured in the same run. Sections of docs/benchmarks.md are replaced per sub-benchmark and device.
+"""
+import argparse
+import os
+import platform
+import re
+import statistics
+import subprocess
+import sys
+import time
+from typing import Callable, List, Tuple
+
+import torch
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+sys.path.insert(0, ROOT)
+
+
+def timeit(fn: Callable[[], None], repeats: int, warmup: int = 3, device: str = 'cpu') -> float:
+    """Median wall time of ``fn`` in ms."""
+    def sync():
+        if device.startswith('cuda'):
+            torch.cuda.synchronize()
+    for _ in range(warmup):
+        fn()
+    sync()
+    times = []
+    for _ in range(repeats):
+        t = time.perf_counter()
+        fn()
+        sync()
+        times.append(1000 * (time.perf_counter() - t))
+    return statistics.median(times)
+
+
+def machine() -> str:
+    if torch.cuda.is_available():
+        return torch.cuda.get_device_name(0)
+    return f'{platform.processor() or platform.machine()}, {os.cpu_count()} cores, torch threads {torch.get_num_threads()}'
+
+
+def bench_deform_conv(args) -> Tuple[str, List[str]]:
+    """The DSTA deformable conv (depth-wise, 3x3) and a whole DSTA block, MMCV vs torchvision backends."""
+    from glyphsr_mm.models.layers import DSTA, ModulatedDeformConv2d, mmcv_ops_available
+    backends = ['torchvision'] + (['mmcv'] if mmcv_ops_available() else [])
+    dev = args.device
+    rows = ['| case | backend | forward ms | forward+backward ms | fwd ratio to torchvision | fwd+bwd ratio |',
+            '| --- | --- | ---: | ---: | ---: | ---: |']
+    torch.manual_seed(0)
+    b = args.batch
+    cases = [
+        # name, module factory, input shapes: the DCN inside GFM's DSTA(64) runs on 16 channels at its pooled size;
+        # a full-resolution depth-wise DCN on 16 x 64 maps is the heavier variant.
+        ('dw-DCN 16ch, B x 16 x 16 x 64', lambda be: ModulatedDeformConv2d(16, 16, 3, padding=1, groups=16,
+                                                                            deform_groups=16, backend=be),
+         lambda: (torch.randn(b, 16, 16, 64), 2 * torch.randn(b, 288, 16, 64), torch.rand(b, 144, 16, 64))),
+        ('DSTA(64), B x 64 x 16 x 64', lambda be: DSTA(64, dcn_backend=be), lambda: (torch.randn(b, 64, 16, 64), )),
+    ]
+    for name, make, inputs in cases:
+        base = {}
+        ref = make('torchvision').to(dev)
+        xs = [t.to(dev) for t in inputs()]
+        for be in backends:
+            m = make(be).to(dev)
+            m.load_state_dict(ref.state_dict())
+            xs_g = [t.clone().requires_grad_(t.is_floating_point()) for t in xs]
+
+            def fwd():
+                with torch.no_grad():
+                    m(*xs)
+
+            def fwd_bwd():
+                m.zero_grad(set_to_none=True)
+                m(*xs_g).square().mean().backward()
+            f, fb = timeit(fwd, args.repeats, device=dev), timeit(fwd_bwd, args.repeats, device=dev)
+            base.setdefault('f', f)
+            base.setdefault('fb', fb)
+            rows.append(f'| {name.replace("B", str(b))} | {be} | {f:.2f} | {fb:.2f} | {f / base["f"]:.2f} | '
+                        f'{fb / base["fb"]:.2f} |')
+    return 'deform_conv', rows
+
+
+BENCHMARKS = {'deform_conv': bench_deform_conv}
+
+
+def write_section(path: str, key: str, device: str, header: str, rows: List[str]) -> None:
+    """Replace (or append) the section ``<!-- bench:key:device -->`` of the markdown file."""
+    begin, end = f'<!-- bench:{key}:{device} -->', f'<!-- /bench:{key}:{device} -->'
+    block = '\n'.join([begin, header, '', *rows, end])
+    text = open(path).read() if os.path.exists(path) else '# glyphsr_mm benchmarks\n'
+    if begin in text:
+        text = re.sub(re.escape(begin) + '.*?' + re.escape(end), lambda _: block, text, flags=re.S)
+    else:
+        text = text.rstrip('\n') + '\n\n' + block + '\n'
+    os.makedirs(os.path.dirname(path), exist_ok=True)
+    with open(path, 'w') as f:
+        f.write(text)
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument('names', nargs='+', choices=sorted(BENCHMARKS), help='sub-benchmarks to run')
+    parser.add_argument('--repeats', type=int, default=20)
+    parser.add_argument('--batch', type=int, default=48)
+    parser.add_argument('--device', default='cpu')
+    parser.add_argument('--out', default=os.path.join(ROOT, 'docs', 'benchmarks.md'))
+    args = parser.parse_args()
+    cmd = 'python tools/benchmark.py ' + ' '.join(sys.argv[1:])
+    try:
+        commit = subprocess.run(['git', 'rev-parse', '--short', 'HEAD'], cwd=ROOT, capture_output=True,
+                                text=True).stdout.strip()
+    except OSError:
+        commit = '?'
+    for name in args.names:
+        key, rows = BENCHMARKS[name](args)
+        header = (f'### {key} ({args.device})\n\nCommand: `{cmd}` · machine: {machine()} · torch {torch.__version__}'
+                  f' · commit {commit} · median of {args.repeats} runs after 3 warm-up runs')
+        print(header, *rows, sep='\n')
+        write_section(args.out, key, args.device, header, rows)
+    print(f'written to {args.out}')
+    return 0
+
+
+if __name__ == '__main__':
+    sys.exit(main())
