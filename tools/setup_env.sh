@@ -102,7 +102,7 @@ if mmcv_ops_ok; then
   log "mmcv $MMCV_VERSION with ops already installed"
 else
   if ! ls "$WHEEL_DIR"/mmcv-*.whl >/dev/null 2>&1; then
-    log "no cached mmcv wheel for $KEY: building from source (about 15 min on 2 cores, CPU ops)"
+    log "no cached mmcv wheel for $KEY: building from source (7 to 15 min on 2 cores for CPU ops)"
     SRC="$CACHE/src"
     mkdir -p "$SRC" "$WHEEL_DIR"
     if [[ ! -f "$SRC/mmcv-$MMCV_VERSION/setup.py" ]]; then
