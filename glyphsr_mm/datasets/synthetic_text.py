@@ -1,0 +1,225 @@
+"""Synthetic TextZoom-style word images with exact per-character glyph masks.
+
+Each sample is rendered at 4x the HR size (128 x 512): every character gets its own anti-aliased alpha layer
+at its place in the word (PIL's advance widths, so kerning-free), all layers share one random perspective warp,
+and are area-downsampled to 32 x 128. The text's alpha is the per-pixel maximum of the character alphas, and a
+pixel is text when that alpha is >= 0.5, so the union of the character masks (each alpha_i >= 0.5) equals the
+rendered text pixels exactly. LR images come from the HR by blur, down-sampling, noise and JPEG, with a strength
+set by the difficulty split.
+"""
+import glob
+import json
+import os
+import zlib
+from dataclasses import dataclass
+from typing import Dict, List, Optional, Sequence, Tuple
+
+import cv2
+import numpy as np
+
+HR_SIZE = (32, 128)  # H, W
+LR_SIZE = (16, 64)
+SCALE = 4  # render scale
+MAX_CHARS = 16  # L: glyph map channels
+
+FONT_DIRS = ('/usr/share/fonts/truetype', '/usr/share/fonts/opentype', '/usr/local/share/fonts')
+# DejaVu ships with the machine; the Debian packages fonts-liberation2, fonts-noto-core, fonts-roboto-unhinted,
+# fonts-open-sans, fonts-lato, fonts-croscore, fonts-freefont-ttf add more when installed.
+_SKIP_FONTS = ('Math', 'ExtraLight', 'Symbol', 'Emoji', 'Color', 'Mono-Bold')
+
+
+def find_fonts(dirs: Sequence[str] = FONT_DIRS) -> List[str]:
+    """Latin TrueType fonts on this machine (sorted, so that a seed gives the same data here and elsewhere)."""
+    fonts = []
+    for d in dirs:
+        fonts += glob.glob(os.path.join(d, '**', '*.ttf'), recursive=True)
+    fonts = sorted(f for f in fonts if not any(s in os.path.basename(f) for s in _SKIP_FONTS))
+    if not fonts:
+        raise FileNotFoundError(f'no .ttf fonts found under {dirs}; install fonts-dejavu-core (apt-get)')
+    return fonts
+
+
+def word_list(n: int = 30000) -> List[str]:
+    """The ``n`` most frequent English words of ``wordfreq`` that are purely alphabetic."""
+    import wordfreq
+    return [w for w in wordfreq.top_n_list('en', n) if w.isalpha() and w.isascii()]
+
+
+# Degradation strength per split: (gaussian blur sigma at HR scale, noise sigma, JPEG quality) ranges.
+DIFFICULTY = {
+    'easy': dict(blur=(1.3, 1.8), noise=(3.0, 6.0), jpeg=(40, 70)),
+    'medium': dict(blur=(1.7, 2.2), noise=(5.0, 9.0), jpeg=(30, 55)),
+    'hard': dict(blur=(1.8, 2.3), noise=(6.0, 9.0), jpeg=(25, 45)),
+}
+
+
+@dataclass
+class SyntheticSample:
+    label: str
+    hr: np.ndarray  # 32 x 128 x 3 uint8 RGB
+    lr: np.ndarray  # 16 x 64 x 3 uint8 RGB
+    char_masks: np.ndarray  # len(label) x 32 x 128 bool
+    alpha: np.ndarray  # 32 x 128 float32: the text opacity the HR image was composited with
+    boxes: List[Tuple[int, int, int, int]]  # per character x0, y0, x1, y1 (HR pixels, exclusive end)
+    font: str
+
+
+def make_label(rng: np.random.Generator, words: Sequence[str], max_len: int = MAX_CHARS) -> str:
+    """A word with TextZoom-like variety: mixed case, numbers, punctuation."""
+    r = rng.random()
+    if r < 0.12:
+        label = str(rng.integers(0, 10 ** int(rng.integers(1, 6))))
+    else:
+        label = words[int(rng.integers(len(words)))]
+        case = rng.random()
+        if case < 0.3:
+            label = label.upper()
+        elif case < 0.55:
+            label = label.capitalize()
+        if rng.random() < 0.1:
+            label += str(rng.integers(0, 100))
+        if rng.random() < 0.12:
+            label += str(rng.choice(list('.,!?:-\'')))
+        if rng.random() < 0.03:
+            label = str(rng.choice(list('("#$&'))) + label
+    return label[:max_len]
+
+
+def _background(rng: np.random.Generator, h: int, w: int, base: np.ndarray) -> np.ndarray:
+    """Smooth textured background around colour ``base`` (float32 0-255)."""
+    kind = rng.integers(3)
+    bg = np.ones((h, w, 3), np.float32) * base
+    if kind >= 1:  # linear gradient
+        g = np.linspace(-1, 1, w, dtype=np.float32)[None, :, None] * rng.uniform(-30, 30, 3).astype(np.float32)
+        bg = bg + g
+    if kind == 2:  # low-frequency texture
+        noise = rng.standard_normal((h // 8 + 1, w // 8 + 1, 3)).astype(np.float32)
+        bg = bg + cv2.resize(noise, (w, h), interpolation=cv2.INTER_CUBIC) * rng.uniform(5, 20)
+    return bg
+
+
+class SyntheticTextRenderer:
+    """Renders :class:`SyntheticSample` objects; deterministic for a given ``numpy`` Generator state.
+
+    Args:
+        fonts: Font files (default: :func:`find_fonts`).
+        words: Word list (default: :func:`word_list`).
+    """
+
+    def __init__(self, fonts: Optional[Sequence[str]] = None, words: Optional[Sequence[str]] = None) -> None:
+        from PIL import ImageFont
+        self.fonts = list(fonts or find_fonts())
+        self.words = list(words or word_list())
+        self._font_cache: Dict[Tuple[str, int], 'ImageFont.FreeTypeFont'] = {}
+        self._ImageFont = ImageFont
+
+    def _font(self, path: str, size: int):
+        key = (path, size)
+        if key not in self._font_cache:
+            self._font_cache[key] = self._ImageFont.truetype(path, size)
+        return self._font_cache[key]
+
+    def render(self, rng: np.random.Generator, difficulty: str = 'easy',
+               label: Optional[str] = None) -> SyntheticSample:
+        from PIL import Image, ImageDraw
+        label = label if label is not None else make_label(rng, self.words)
+        if not 1 <= len(label) <= MAX_CHARS:
+            raise ValueError(f'label must have 1..{MAX_CHARS} characters, got {label!r}')
+        font_path = self.fonts[int(rng.integers(len(self.fonts)))]
+        H, W = HR_SIZE[0] * SCALE, HR_SIZE[1] * SCALE
+        # Font size so that the word fills most of the canvas (TextZoom crops are tight).
+        size = int(H * rng.uniform(0.62, 0.8))
+        font = self._font(font_path, size)
+        total = font.getlength(label)
+        max_w = W * rng.uniform(0.75, 0.95)
+        if total > max_w:
+            size = max(8, int(size * max_w / total))
+            font = self._font(font_path, size)
+            total = font.getlength(label)
+        x0 = (W - total) / 2 + rng.uniform(-0.05, 0.05) * (W - total)
+        asc, desc = font.getmetrics()
+        y0 = (H - (asc + desc)) / 2 + rng.uniform(-0.06, 0.06) * H
+        layers = np.zeros((len(label), H, W), np.uint8)
+        boxes_hi = []
+        for i, ch in enumerate(label):
+            im = Image.new('L', (W, H), 0)
+            x = x0 + font.getlength(label[:i])
+            ImageDraw.Draw(im).text((x, y0), ch, font=font, fill=255)
+            layers[i] = np.asarray(im)
+            bx0, by0, bx1, by1 = font.getbbox(ch)
+            boxes_hi.append((x + bx0, y0 + by0, x + bx1, y0 + by1))
+        # One small perspective/rotation warp for all layers.
+        jitter = rng.uniform(-0.04, 0.04, (4, 2)) * [W * 0.25, H]
+        src = np.float32([[0, 0], [W, 0], [W, H], [0, H]])
+        dst = (src + jitter).astype(np.float32)
+        M = cv2.getPerspectiveTransform(src, dst)
+        warped = np.stack([cv2.warpPerspective(layer, M, (W, H), flags=cv2.INTER_LINEAR) for layer in layers])
+        alpha_chars = np.stack([cv2.resize(a, HR_SIZE[::-1], interpolation=cv2.INTER_AREA) for a in warped])
+        alpha_chars = alpha_chars.astype(np.float32) / 255.0
+        char_masks = alpha_chars >= 0.5
+        alpha = alpha_chars.max(axis=0)
+        # Colours with contrast; either polarity.
+        bg_col = rng.uniform(0, 255, 3).astype(np.float32)
+        fg_col = rng.uniform(0, 255, 3).astype(np.float32)
+        while abs(float(fg_col.mean() - bg_col.mean())) < 70:
+            fg_col = rng.uniform(0, 255, 3).astype(np.float32)
+        bg = _background(rng, *HR_SIZE, bg_col)
+        hr = bg * (1 - alpha[..., None]) + fg_col * alpha[..., None]
+        hr = np.clip(hr + rng.normal(0, 1.0, hr.shape), 0, 255).astype(np.uint8)
+        boxes = []
+        for (bx0, by0, bx1, by1), m in zip(boxes_hi, char_masks):
+            corners = cv2.perspectiveTransform(np.float32([[[bx0, by0], [bx1, by0], [bx1, by1], [bx0, by1]]]), M)[0]
+            corners = corners / SCALE
+            ys, xs = np.nonzero(m)
+            # The glyph's warped box, widened to contain its mask (anti-aliasing can spill a pixel).
+            bx = [np.floor(corners[:, 0].min()), np.floor(corners[:, 1].min()),
+                  np.ceil(corners[:, 0].max()), np.ceil(corners[:, 1].max())]
+            if len(xs):
+                bx = [min(bx[0], xs.min()), min(bx[1], ys.min()), max(bx[2], xs.max() + 1), max(bx[3], ys.max() + 1)]
+            boxes.append(tuple(int(np.clip(v, 0, lim)) for v, lim in zip(bx, (HR_SIZE[1], HR_SIZE[0]) * 2)))
+        lr = degrade(hr, rng, difficulty)
+        return SyntheticSample(label=label, hr=hr, lr=lr, char_masks=char_masks, alpha=alpha, boxes=boxes,
+                               font=os.path.basename(font_path))
+
+
+def degrade(hr: np.ndarray, rng: np.random.Generator, difficulty: str) -> np.ndarray:
+    """HR (32 x 128) -> LR (16 x 64): Gaussian blur, bicubic down-sampling, Gaussian noise, JPEG."""
+    if difficulty not in DIFFICULTY:
+        raise ValueError(f'difficulty must be one of {sorted(DIFFICULTY)}, got {difficulty!r}')
+    p = DIFFICULTY[difficulty]
+    img = cv2.GaussianBlur(hr.astype(np.float32), (0, 0), rng.uniform(*p['blur']))
+    img = cv2.resize(img, LR_SIZE[::-1], interpolation=cv2.INTER_CUBIC)
+    img = np.clip(img + rng.normal(0, rng.uniform(*p['noise']), img.shape), 0, 255).astype(np.uint8)
+    q = int(rng.integers(p['jpeg'][0], p['jpeg'][1] + 1))
+    ok, buf = cv2.imencode('.jpg', cv2.cvtColor(img, cv2.COLOR_RGB2BGR), [cv2.IMWRITE_JPEG_QUALITY, q])
+    return cv2.cvtColor(cv2.imdecode(buf, cv2.IMREAD_COLOR), cv2.COLOR_BGR2RGB)
+
+
+# ---------------------------------------------------------------- storage of masks and boxes in the LMDB
+GLYPH_PREFIX = 'glyph'  # key glyph-%09d: zlib(packbits(L x 32 x 128 bool)) with a small header
+BOXES_PREFIX = 'boxes'  # key boxes-%09d: JSON list of [x0, y0, x1, y1]
+
+
+def encode_masks(masks: np.ndarray) -> bytes:
+    """Bit-pack and compress an L x H x W bool array (L, H, W in a 6-byte header)."""
+    n, h, w = masks.shape
+    header = np.array([n, h, w], np.uint16).tobytes()
+    return header + zlib.compress(np.packbits(masks.astype(bool), axis=None).tobytes(), 6)
+
+
+def decode_masks(data: bytes) -> np.ndarray:
+    n, h, w = (int(v) for v in np.frombuffer(data[:6], np.uint16))
+    bits = np.frombuffer(zlib.decompress(data[6:]), np.uint8)
+    return np.unpackbits(bits, count=n * h * w).reshape(n, h, w).astype(bool)
+
+
+def encode_boxes(boxes: Sequence[Tuple[int, int, int, int]]) -> bytes:
+    return json.dumps([list(map(int, b)) for b in boxes]).encode()
+
+
+def decode_boxes(data: bytes) -> List[Tuple[int, int, int, int]]:
+    return [tuple(b) for b in json.loads(data.decode())]
+
+
+__all__ = ['SyntheticTextRenderer', 'SyntheticSample', 'degrade', 'encode_masks', 'decode_masks', 'encode_boxes',
+           'decode_boxes', 'find_fonts', 'word_list', 'make_label', 'DIFFICULTY', 'GLYPH_PREFIX', 'BOXES_PREFIX']
