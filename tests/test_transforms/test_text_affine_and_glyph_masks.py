@@ -1,0 +1,63 @@
+import numpy as np
+import pytest
+
+from glyphsr_mm.datasets import TextZoomLMDBWriter
+from glyphsr_mm.datasets.synthetic_text import GLYPH_PREFIX, SyntheticTextRenderer, encode_masks
+from glyphsr_mm.transforms import LoadTextZoomGlyphMasks, TextRandomAffine
+
+
+def _iou(a, b):
+    return (a & b).sum() / max((a | b).sum(), 1)
+
+
+def _aligned(a, b):
+    """IoU of a and b, asserting that no 1-pixel shift of b overlaps a better (i.e. they are aligned)."""
+    at_zero = _iou(a, b)
+    for dy in (-1, 0, 1):
+        for dx in (-1, 0, 1):
+            if dx or dy:
+                assert _iou(a, np.roll(np.roll(b, dy, 0), dx, 1)) < at_zero, (dy, dx)
+    return at_zero
+
+
+def test_same_warp_for_lr_hr_and_masks():
+    s = SyntheticTextRenderer().render(np.random.default_rng(1), 'easy', label='Affine')
+    import cv2
+    hr_text = (s.alpha[..., None].repeat(3, 2) * 255).astype(np.uint8)  # image whose text is the mask
+    lr_text = cv2.resize(hr_text, (64, 16), interpolation=cv2.INTER_AREA)
+    aug = TextRandomAffine(max_rotate=5, max_shear=0.15, prob=1.0)
+    np.random.seed(3)
+    out = aug(dict(img=lr_text.copy(), gt=hr_text.copy(), gt_char_masks=s.char_masks.astype(np.uint8),
+                   gt_line_mask=s.char_masks.any(0, keepdims=True).astype(np.uint8)))
+    warped_hr_text = out['gt'][..., 0] >= 128
+    # Image (bilinear) and masks (nearest) moved together; thin strokes keep the IoU of the two below 1.
+    assert _aligned(warped_hr_text, out['gt_line_mask'][0] > 0) > 0.7
+    assert _iou(warped_hr_text, s.alpha >= 0.5) < 0.6  # ... and they did move
+    up = cv2.resize(out['img'], (128, 32), interpolation=cv2.INTER_LINEAR)[..., 0] >= 128
+    # LR got the same geometry at its own scale (aligned; its 2x-coarser strokes bound the IoU).
+    assert _aligned(up, warped_hr_text) > 0.45
+    assert out['img'].shape == (16, 64, 3) and out['gt_char_masks'].shape == s.char_masks.shape
+    assert _iou(out['gt_char_masks'].any(0), out['gt_line_mask'][0] > 0) > 0.99
+
+
+def test_prob_zero_is_identity():
+    img = np.random.default_rng(0).integers(0, 255, (16, 64, 3), np.uint8)
+    out = TextRandomAffine(prob=0.0)(dict(img=img.copy()))
+    np.testing.assert_array_equal(out['img'], img)
+
+
+def test_load_glyph_masks_pads_and_unions(tmp_path):
+    masks = np.zeros((3, 32, 128), bool)
+    masks[0, 5:10, 5:10] = masks[2, 20:25, 50:60] = True
+    path = str(tmp_path / 'train')
+    with TextZoomLMDBWriter(path) as w:
+        w.add('abc', lr=np.zeros((16, 64, 3), np.uint8), hr=np.zeros((32, 128, 3), np.uint8),
+              extra={GLYPH_PREFIX: encode_masks(masks)})
+        w.add('no', lr=np.zeros((16, 64, 3), np.uint8), hr=np.zeros((32, 128, 3), np.uint8))
+    out = LoadTextZoomGlyphMasks(num_maps=16)(dict(lmdb_path=path, index=1))
+    assert out['gt_char_masks'].shape == (16, 32, 128) and out['gt_char_masks'][3:].sum() == 0
+    np.testing.assert_array_equal(out['gt_char_masks'][:3].astype(bool), masks)
+    np.testing.assert_array_equal(out['gt_line_mask'][0].astype(bool), masks.any(0))
+    assert 'gt_char_masks' not in LoadTextZoomGlyphMasks()(dict(lmdb_path=path, index=2))
+    with pytest.raises(KeyError, match=r'train\[2\]: no glyph masks'):
+        LoadTextZoomGlyphMasks(required=True)(dict(lmdb_path=path, index=2))
