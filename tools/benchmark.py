@@ -82,10 +82,81 @@ def bench_deform_conv(args) -> Tuple[str, List[str]]:
             base.setdefault('fb', fb)
             rows.append(f'| {name.replace("B", str(b))} | {be} | {f:.2f} | {fb:.2f} | {f / base["f"]:.2f} | '
                         f'{fb / base["fb"]:.2f} |')
+    rows += ['', f'Median of {args.repeats} runs after 3 warm-up runs.']
     return 'deform_conv', rows
 
 
-BENCHMARKS = {'deform_conv': bench_deform_conv}
+def _synthetic_train(args) -> str:
+    """A synthetic TextZoom train LMDB (made once under --data-dir)."""
+    root = os.path.join(args.data_dir, 'train')
+    from glyphsr_mm.datasets import TextZoomLMDB
+    try:
+        if len(TextZoomLMDB(root)) >= args.num_pairs:
+            return root
+    except Exception:
+        pass
+    subprocess.run([sys.executable, os.path.join(ROOT, 'tools', 'dataset_converters', 'make_synthetic_textzoom.py'),
+                    args.data_dir, '--num-train', str(args.num_pairs), '--num-test', '0', '--seed', '0'], check=True)
+    return root
+
+
+def bench_data_pipeline(args) -> Tuple[str, List[str]]:
+    """TextZoomDataset + pipeline throughput in one process (= per data-loader worker) and peak memory."""
+    import resource
+
+    from mmengine.registry import init_default_scope
+
+    from glyphsr_mm.datasets import TextZoomDataset, TextZoomLMDB
+    init_default_scope('mmagic')
+    root = _synthetic_train(args)
+    threads = torch.get_num_threads()
+    torch.set_num_threads(1)  # as in a DataLoader worker process
+    resize = [dict(type='Resize', keys='img', scale=(64, 16), keep_ratio=False, interpolation='bicubic',
+                   backend='pillow'),
+              dict(type='Resize', keys='gt', scale=(128, 32), keep_ratio=False, interpolation='bicubic',
+                   backend='pillow')]
+    pack = dict(type='PackInputs', keys='img', meta_keys=['gt_text', 'subset'])
+    pipelines = [
+        ('LMDB read + PNG decode only (baseline)', None),
+        ('plain training pipeline: load, bicubic resize x2, pack', [dict(type='LoadTextZoomImages'), *resize, pack]),
+        ('+ mask channel, glyph masks, random affine',
+         [dict(type='LoadTextZoomImages'), *resize, dict(type='AddTextMaskChannel'),
+          dict(type='LoadTextZoomGlyphMasks'), dict(type='TextRandomAffine'),
+          dict(type='PackInputs', keys='img', meta_keys=['gt_text', 'subset'],
+               data_keys=['gt_char_masks', 'gt_line_mask'])]),
+    ]
+    rows = ['| pipeline | pairs/s (1 process) | ratio to baseline | peak RSS MB |', '| --- | ---: | ---: | ---: |']
+    base = None
+    for name, pipeline in pipelines:
+        n = args.num_pairs
+        rates = []
+        for _ in range(args.data_repeats):
+            if pipeline is None:
+                db = TextZoomLMDB(root)
+                t = time.perf_counter()
+                for i in range(1, n + 1):
+                    db.read_image('lr', i)
+                    db.read_image('hr', i)
+            else:
+                ds = TextZoomDataset(root, pipeline=pipeline)
+                n = len(ds)
+                t = time.perf_counter()
+                for i in range(n):
+                    ds[i]
+            rates.append(n / (time.perf_counter() - t))
+        rate = statistics.median(rates)
+        base = base or rate
+        rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+        rows.append(f'| {name} | {rate:.0f} | {rate / base:.2f} | {rss:.0f} |')
+    torch.set_num_threads(threads)
+    rows.append('')
+    rows.append(f'{args.num_pairs} synthetic pairs (HR 32 x 128 PNG, LR 16 x 64 PNG), median of {args.data_repeats} '
+                'passes, one process with 1 torch thread (as a DataLoader worker); peak RSS is the process maximum so far '
+                '(cumulative down the table).')
+    return 'data_pipeline', rows
+
+
+BENCHMARKS = {'deform_conv': bench_deform_conv, 'data_pipeline': bench_data_pipeline}
 
 
 def write_section(path: str, key: str, device: str, header: str, rows: List[str]) -> None:
@@ -108,6 +179,10 @@ def main() -> int:
     parser.add_argument('--repeats', type=int, default=20)
     parser.add_argument('--batch', type=int, default=48)
     parser.add_argument('--device', default='cpu')
+    parser.add_argument('--data-dir', default=os.path.join(ROOT, 'work_dirs', 'bench_data'),
+                        help='synthetic TextZoom used by data_pipeline (made if missing)')
+    parser.add_argument('--num-pairs', type=int, default=3000)
+    parser.add_argument('--data-repeats', type=int, default=3)
     parser.add_argument('--out', default=os.path.join(ROOT, 'docs', 'benchmarks.md'))
     args = parser.parse_args()
     cmd = 'python tools/benchmark.py ' + ' '.join(sys.argv[1:])
@@ -119,7 +194,7 @@ def main() -> int:
     for name in args.names:
         key, rows = BENCHMARKS[name](args)
         header = (f'### {key} ({args.device})\n\nCommand: `{cmd}` · machine: {machine()} · torch {torch.__version__}'
-                  f' · commit {commit} · median of {args.repeats} runs after 3 warm-up runs')
+                  f' · commit {commit}')
         print(header, *rows, sep='\n')
         write_section(args.out, key, args.device, header, rows)
     print(f'written to {args.out}')

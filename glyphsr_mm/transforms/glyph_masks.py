@@ -9,10 +9,11 @@ from glyphsr_mm.registry import TRANSFORMS
 
 @TRANSFORMS.register_module()
 class LoadTextZoomGlyphMasks(BaseTransform):
-    """Read ``glyph-%09d`` of the record into ``gt_char_masks`` (L x H x W uint8, zero-padded to ``num_maps``)
-    and their union into ``gt_line_mask`` (1 x H x W). Records without masks get neither key (or an error).
+    """Read ``glyph-%09d`` of the record into ``gt_char_masks`` (H x W x L uint8, zero-padded to ``num_maps``)
+    and their union into ``gt_line_mask`` (H x W x 1). Records without masks get neither key (or an error).
 
-    Pack them with ``PackInputs(..., data_keys=['gt_char_masks', 'gt_line_mask'])``.
+    Masks are H x W x C like MMagic's images, so ``PackInputs(..., data_keys=['gt_char_masks', 'gt_line_mask'])``
+    packs them as C x H x W tensors.
 
     Args:
         num_maps: L, the number of character maps (DESIGN: 16); longer words keep their first L characters.
@@ -32,10 +33,10 @@ class LoadTextZoomGlyphMasks(BaseTransform):
                                f'{results["index"]:09d}); generate them with tools/extract_glyphs.py')
             return results
         masks = decode_masks(raw)[:self.num_maps]
-        out = np.zeros((self.num_maps, *masks.shape[1:]), np.uint8)
-        out[:len(masks)] = masks
+        out = np.zeros((*masks.shape[1:], self.num_maps), np.uint8)
+        out[..., :len(masks)] = masks.transpose(1, 2, 0)
         results['gt_char_masks'] = out
-        results['gt_line_mask'] = out.max(axis=0, keepdims=True)
+        results['gt_line_mask'] = out.max(axis=2, keepdims=True)
         return results
 
     def __repr__(self) -> str:

@@ -12,8 +12,8 @@ from glyphsr_mm.registry import TRANSFORMS
 class TextRandomAffine(BaseTransform):
     """Random affine warp about the image centre, the same geometry for every key whatever its size.
 
-    Images (H x W x C) are warped with bilinear interpolation and border replication; masks (C x H x W, keys in
-    ``mask_keys``) with nearest neighbour and zero border. Applied after resizing, so LR and HR are aligned.
+    Images (H x W x C) are warped with bilinear interpolation and border replication; masks (H x W x C too, keys
+    in ``mask_keys``) with nearest neighbour and zero border. Applied after resizing, so LR and HR are aligned.
 
     Args:
         max_rotate: Maximum rotation in degrees.
@@ -21,7 +21,7 @@ class TextRandomAffine(BaseTransform):
         scale: (min, max) isotropic scale.
         prob: Probability of applying the warp.
         image_keys: Keys of H x W x C images.
-        mask_keys: Keys of C x H x W masks.
+        mask_keys: Keys of H x W x C masks.
     """
 
     def __init__(self, max_rotate: float = 3.0, max_shear: float = 0.1, scale: Sequence[float] = (0.95, 1.05),
@@ -48,7 +48,7 @@ class TextRandomAffine(BaseTransform):
         # Work in units of the image height so that rotation keeps angles for the wide text crops.
         # Pixel centres: x_n = (2x + 1 - w) / h, so LR and HR (any scale) get the same continuous warp.
         to_n = np.array([[2 / h, 0, (1 - w) / h], [0, 2 / h, (1 - h) / h], [0, 0, 1]])
-        from_n = np.linalg.inv(to_n)
+        from_n = np.array([[h / 2, 0, (w - 1) / 2], [0, h / 2, (h - 1) / 2], [0, 0, 1]])  # inverse of to_n
         return (from_n @ np.vstack([m, [0, 0, 1]]) @ to_n)[:2]
 
     def transform(self, results: dict) -> dict:
@@ -56,19 +56,14 @@ class TextRandomAffine(BaseTransform):
         if rng.random() >= self.prob:
             return results
         m = self.random_matrix(rng)
-        for key in self.image_keys:
-            if key in results:
-                img = results[key]
-                h, w = img.shape[:2]
-                results[key] = cv2.warpAffine(img, self.pixel_matrix(m, h, w), (w, h), flags=cv2.INTER_LINEAR,
-                                              borderMode=cv2.BORDER_REPLICATE).reshape(img.shape)
-        for key in self.mask_keys:
-            if key in results:
-                masks = results[key]
-                h, w = masks.shape[1:]
-                pm = self.pixel_matrix(m, h, w)
-                results[key] = np.stack([cv2.warpAffine(c, pm, (w, h), flags=cv2.INTER_NEAREST,
-                                                        borderMode=cv2.BORDER_CONSTANT) for c in masks])
+        for keys, flags, border in ((self.image_keys, cv2.INTER_LINEAR, cv2.BORDER_REPLICATE),
+                                    (self.mask_keys, cv2.INTER_NEAREST, cv2.BORDER_CONSTANT)):
+            for key in keys:
+                if key in results:
+                    img = results[key]
+                    h, w = img.shape[:2]
+                    results[key] = cv2.warpAffine(img, self.pixel_matrix(m, h, w), (w, h), flags=flags,
+                                                  borderMode=border).reshape(img.shape)
         return results
 
     def __repr__(self) -> str:

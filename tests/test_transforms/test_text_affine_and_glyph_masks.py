@@ -27,17 +27,17 @@ def test_same_warp_for_lr_hr_and_masks():
     lr_text = cv2.resize(hr_text, (64, 16), interpolation=cv2.INTER_AREA)
     aug = TextRandomAffine(max_rotate=5, max_shear=0.15, prob=1.0)
     np.random.seed(3)
-    out = aug(dict(img=lr_text.copy(), gt=hr_text.copy(), gt_char_masks=s.char_masks.astype(np.uint8),
-                   gt_line_mask=s.char_masks.any(0, keepdims=True).astype(np.uint8)))
+    out = aug(dict(img=lr_text.copy(), gt=hr_text.copy(), gt_char_masks=s.char_masks.transpose(1, 2, 0).astype(np.uint8),
+                   gt_line_mask=s.char_masks.any(0)[..., None].astype(np.uint8)))
     warped_hr_text = out['gt'][..., 0] >= 128
     # Image (bilinear) and masks (nearest) moved together; thin strokes keep the IoU of the two below 1.
-    assert _aligned(warped_hr_text, out['gt_line_mask'][0] > 0) > 0.7
+    assert _aligned(warped_hr_text, out['gt_line_mask'][..., 0] > 0) > 0.7
     assert _iou(warped_hr_text, s.alpha >= 0.5) < 0.6  # ... and they did move
     up = cv2.resize(out['img'], (128, 32), interpolation=cv2.INTER_LINEAR)[..., 0] >= 128
     # LR got the same geometry at its own scale (aligned; its 2x-coarser strokes bound the IoU).
     assert _aligned(up, warped_hr_text) > 0.45
-    assert out['img'].shape == (16, 64, 3) and out['gt_char_masks'].shape == s.char_masks.shape
-    assert _iou(out['gt_char_masks'].any(0), out['gt_line_mask'][0] > 0) > 0.99
+    assert out['img'].shape == (16, 64, 3) and out['gt_char_masks'].shape == (32, 128, len('Affine'))
+    assert _iou(out['gt_char_masks'].any(2), out['gt_line_mask'][..., 0] > 0) > 0.99
 
 
 def test_prob_zero_is_identity():
@@ -55,9 +55,15 @@ def test_load_glyph_masks_pads_and_unions(tmp_path):
               extra={GLYPH_PREFIX: encode_masks(masks)})
         w.add('no', lr=np.zeros((16, 64, 3), np.uint8), hr=np.zeros((32, 128, 3), np.uint8))
     out = LoadTextZoomGlyphMasks(num_maps=16)(dict(lmdb_path=path, index=1))
-    assert out['gt_char_masks'].shape == (16, 32, 128) and out['gt_char_masks'][3:].sum() == 0
-    np.testing.assert_array_equal(out['gt_char_masks'][:3].astype(bool), masks)
-    np.testing.assert_array_equal(out['gt_line_mask'][0].astype(bool), masks.any(0))
+    assert out['gt_char_masks'].shape == (32, 128, 16) and out['gt_char_masks'][..., 3:].sum() == 0
+    np.testing.assert_array_equal(out['gt_char_masks'][..., :3].transpose(2, 0, 1).astype(bool), masks)
+    np.testing.assert_array_equal(out['gt_line_mask'][..., 0].astype(bool), masks.any(0))
+    # Packed by MMagic's PackInputs as C x H x W data.
+    from mmagic.datasets.transforms import PackInputs
+    packed = PackInputs(keys='img', data_keys=['gt_char_masks', 'gt_line_mask'])(
+        dict(img=np.zeros((16, 64, 3), np.uint8), **{k: out[k] for k in ('gt_char_masks', 'gt_line_mask')}))
+    assert tuple(packed['data_samples'].gt_char_masks.shape) == (16, 32, 128)
+    assert tuple(packed['data_samples'].gt_line_mask.shape) == (1, 32, 128)
     assert 'gt_char_masks' not in LoadTextZoomGlyphMasks()(dict(lmdb_path=path, index=2))
     with pytest.raises(KeyError, match=r'train\[2\]: no glyph masks'):
         LoadTextZoomGlyphMasks(required=True)(dict(lmdb_path=path, index=2))
