@@ -109,11 +109,25 @@ class TextZoomLMDB:
 
     def read_image(self, kind: str, index: int) -> np.ndarray:
         """Decode image ``kind`` (``'hr'``/``'lr'``) of record ``index`` as an RGB uint8 H x W x 3 array."""
+        return self.read_images(index, (kind, ))[kind]
+
+    def read_images(self, index: int, kinds=('lr', 'hr'), optional=()) -> dict:
+        """Decode several images of record ``index`` in one read transaction: ``{kind: RGB uint8 array}``.
+
+        Kinds in ``optional`` are left out when missing; other missing or undecodable images raise
+        TextZoomLMDBError naming the path and index.
+        """
         import cv2
-        raw = self.get(image_key(kind, index))
-        if raw is None:
-            raise TextZoomLMDBError(f'{self.where(index)}: key image_{kind}-{index:09d} is missing')
-        img = cv2.imdecode(np.frombuffer(raw, np.uint8), cv2.IMREAD_COLOR)
-        if img is None:
-            raise TextZoomLMDBError(f'{self.where(index)}: image_{kind} cannot be decoded ({len(raw)} bytes)')
-        return cv2.cvtColor(img, cv2.COLOR_BGR2RGB)
+        out = {}
+        with self.env.begin(write=False) as txn:
+            for kind in kinds:
+                raw = txn.get(image_key(kind, index))
+                if raw is None:
+                    if kind in optional:
+                        continue
+                    raise TextZoomLMDBError(f'{self.where(index)}: key image_{kind}-{index:09d} is missing')
+                img = cv2.imdecode(np.frombuffer(raw, np.uint8), cv2.IMREAD_COLOR)
+                if img is None:
+                    raise TextZoomLMDBError(f'{self.where(index)}: image_{kind} cannot be decoded ({len(raw)} bytes)')
+                out[kind] = cv2.cvtColor(img, cv2.COLOR_BGR2RGB)
+        return out

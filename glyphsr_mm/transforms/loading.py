@@ -1,5 +1,7 @@
 """Reading a TextZoom record's images in the data pipeline."""
-from typing import Dict, Optional
+from typing import Dict, Optional, Sequence
+
+import numpy as np
 
 from mmcv.transforms import BaseTransform
 from mmengine.logging import MMLogger
@@ -13,17 +15,23 @@ class LoadTextZoomImages(BaseTransform):
     """Decode the LR image into ``results['img']`` and the HR image into ``results['gt']`` (RGB uint8 HWC).
 
     Needs ``lmdb_path`` and ``index`` in the sample info (set by ``TextZoomDataset``). A record without HR
-    (LR-only data) gets no ``gt`` when ``require_hr`` is False.
+    (LR-only data) gets no ``gt`` when ``require_hr`` is False. With ``lr_size``/``hr_size`` the images are
+    resized with PIL's bicubic filter, as TextZoom's reference loaders do (TSRN's ``resizeNormalize``); an image
+    already at its size is left untouched (no resampling, no cost).
 
     Args:
+        lr_size: (H, W) of LR images, e.g. (16, 64); None keeps the stored size.
+        hr_size: (H, W) of HR images, e.g. (32, 128); None keeps the stored size.
         require_hr: Fail (or skip) when the HR image is missing.
         on_bad_sample: ``'raise'``: raise an error naming the LMDB path and index; ``'skip'``: log it and return
             None, so that MMEngine's dataset draws another sample (training only).
     """
 
-    def __init__(self, require_hr: bool = True, on_bad_sample: str = 'raise') -> None:
+    def __init__(self, lr_size: Optional[Sequence[int]] = None, hr_size: Optional[Sequence[int]] = None,
+                 require_hr: bool = True, on_bad_sample: str = 'raise') -> None:
         if on_bad_sample not in ('skip', 'raise'):
             raise ValueError(f"on_bad_sample must be 'skip' or 'raise', got {on_bad_sample!r}")
+        self.sizes = {'lr': tuple(lr_size) if lr_size else None, 'hr': tuple(hr_size) if hr_size else None}
         self.require_hr = require_hr
         self.on_bad_sample = on_bad_sample
         self._dbs: Dict[str, TextZoomLMDB] = {}
@@ -36,18 +44,26 @@ class LoadTextZoomImages(BaseTransform):
     def transform(self, results: dict) -> Optional[dict]:
         db, index = self._db(results['lmdb_path']), results['index']
         try:
-            results['img'] = db.read_image('lr', index)
-            if self.require_hr or db.has_image('hr', index):
-                results['gt'] = db.read_image('hr', index)
+            imgs = db.read_images(index, ('lr', 'hr'), optional=() if self.require_hr else ('hr', ))
         except TextZoomLMDBError as e:
             if self.on_bad_sample == 'raise':
                 raise
             MMLogger.get_current_instance().warning(f'skipping bad sample: {e}')
             return None
-        results['ori_img_shape'] = results['img'].shape
-        if 'gt' in results:
-            results['ori_gt_shape'] = results['gt'].shape
+        for kind, key in (('lr', 'img'), ('hr', 'gt')):
+            if kind in imgs:
+                results[f'ori_{key}_shape'] = imgs[kind].shape
+                results[key] = self.resize(imgs[kind], self.sizes[kind])
         return results
 
+    @staticmethod
+    def resize(img: np.ndarray, size: Optional[tuple]) -> np.ndarray:
+        """PIL bicubic resize to (H, W); a no-op when ``size`` is None or already the image's size."""
+        if size is None or img.shape[:2] == size:
+            return img
+        from PIL import Image
+        return np.asarray(Image.fromarray(img).resize((size[1], size[0]), Image.BICUBIC))
+
     def __repr__(self) -> str:
-        return f'{self.__class__.__name__}(require_hr={self.require_hr}, on_bad_sample={self.on_bad_sample!r})'
+        return (f'{self.__class__.__name__}(lr_size={self.sizes["lr"]}, hr_size={self.sizes["hr"]}, '
+                f'require_hr={self.require_hr}, on_bad_sample={self.on_bad_sample!r})')

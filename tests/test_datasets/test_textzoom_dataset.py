@@ -139,3 +139,23 @@ def test_bad_image_is_named_at_load_time(tmp_path):
     assert ds[0]['gt'].shape == (32, 128, 3)
     with pytest.raises(TextZoomLMDBError, match=r'easy\[2\]: image_hr cannot be decoded'):
         ds[1]
+
+
+def test_load_resizes_like_mmagic_pillow_resize_and_skips_at_size(tmp_path):
+    init_default_scope('mmagic')
+    from mmagic.datasets.transforms import Resize
+
+    from glyphsr_mm.transforms import LoadTextZoomImages
+    root = str(tmp_path / 'train1')
+    with TextZoomLMDBWriter(root) as w:
+        w.add('odd', lr=_img(20, 70, 1), hr=_img(37, 150, 2))  # real TextZoom sizes vary
+        w.add('fit', lr=_img(16, 64, 3), hr=_img(32, 128, 4))
+    load = LoadTextZoomImages(lr_size=(16, 64), hr_size=(32, 128))
+    out = load(dict(lmdb_path=root, index=1))
+    raw = LoadTextZoomImages()(dict(lmdb_path=root, index=1))
+    assert out['img'].shape == (16, 64, 3) and out['gt'].shape == (32, 128, 3)
+    assert out['ori_img_shape'] == (20, 70, 3) and out['ori_gt_shape'] == (37, 150, 3)
+    ref = Resize(keys='gt', scale=(128, 32), keep_ratio=False, interpolation='bicubic', backend='pillow')(raw)
+    np.testing.assert_array_equal(out['gt'], ref['gt'])
+    fit = load(dict(lmdb_path=root, index=2))
+    np.testing.assert_array_equal(fit['gt'], _img(32, 128, 4))  # already at size: untouched
