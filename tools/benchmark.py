@@ -100,6 +100,25 @@ def _synthetic_train(args) -> str:
     return root
 
 
+def _resized_copy(root: str, out: str, lr_size=(20, 80), hr_size=(40, 160)) -> str:
+    """A copy of ``root`` with images stored at other sizes (real TextZoom crops vary), made once."""
+    import cv2
+
+    from glyphsr_mm.datasets import TextZoomLMDB, TextZoomLMDBWriter
+    db = TextZoomLMDB(root)
+    try:
+        if len(TextZoomLMDB(out)) == len(db):
+            return out
+    except Exception:
+        pass
+    with TextZoomLMDBWriter(out) as w:
+        for i in range(1, len(db) + 1):
+            imgs = db.read_images(i)
+            w.add(db.read_label(i), lr=cv2.resize(imgs['lr'], lr_size[::-1], interpolation=cv2.INTER_CUBIC),
+                  hr=cv2.resize(imgs['hr'], hr_size[::-1], interpolation=cv2.INTER_CUBIC))
+    return out
+
+
 def bench_data_pipeline(args) -> Tuple[str, List[str]]:
     """TextZoomDataset + pipeline throughput in one process (= per data-loader worker) and peak memory."""
     import resource
@@ -109,6 +128,7 @@ def bench_data_pipeline(args) -> Tuple[str, List[str]]:
     from glyphsr_mm.datasets import TextZoomDataset, TextZoomLMDB
     init_default_scope('mmagic')
     root = _synthetic_train(args)
+    resized_root = _resized_copy(root, os.path.join(args.data_dir, 'train_40x160'))
     threads = torch.get_num_threads()
     torch.set_num_threads(1)  # as in a DataLoader worker process
     resize = [dict(type='Resize', keys='img', scale=(64, 16), keep_ratio=False, interpolation='bicubic',
@@ -118,30 +138,33 @@ def bench_data_pipeline(args) -> Tuple[str, List[str]]:
     pack = dict(type='PackInputs', keys='img', meta_keys=['gt_text', 'subset'])
     load = dict(type='LoadTextZoomImages', lr_size=(16, 64), hr_size=(32, 128))
     pipelines = [
-        ('LMDB read + PNG decode only (baseline)', None),
-        ('plain training pipeline: load (+ PIL bicubic resize when not at size), pack', [load, pack]),
-        ('plain, resizing every image with MMagic `Resize` x2 (the cost when stored sizes differ)',
-         [dict(type='LoadTextZoomImages'), *resize, pack]),
+        ('LMDB read + PNG decode only (baseline)', None, root),
+        ('plain training pipeline: load (images stored at 16x64 / 32x128: no resampling), pack', [load, pack], root),
+        ('plain training pipeline on images stored at 20x80 / 40x160 (PIL bicubic resize in the load)',
+         [load, pack], resized_root),
+        ('the same with `resize_backend=\'cv2\'`', [dict(load, resize_backend='cv2'), pack], resized_root),
+        ('the same with MMagic `Resize` x2 (pillow) after loading', [dict(type='LoadTextZoomImages'), *resize, pack],
+         resized_root),
         ('plain + mask channel, glyph masks, random affine',
          [load, dict(type='AddTextMaskChannel'),
           dict(type='LoadTextZoomGlyphMasks'), dict(type='TextRandomAffine'),
           dict(type='PackInputs', keys='img', meta_keys=['gt_text', 'subset'],
-               data_keys=['gt_char_masks', 'gt_line_mask'])]),
+               data_keys=['gt_char_masks', 'gt_line_mask'])], root),
     ]
     rows = ['| pipeline | pairs/s (1 process) | ratio to baseline | peak RSS MB |', '| --- | ---: | ---: | ---: |']
     base = None
-    for name, pipeline in pipelines:
+    for name, pipeline, data in pipelines:
         n = args.num_pairs
         rates = []
         for _ in range(args.data_repeats):
             if pipeline is None:
-                db = TextZoomLMDB(root)
+                db = TextZoomLMDB(data)
                 t = time.perf_counter()
                 for i in range(1, n + 1):
                     db.read_image('lr', i)
                     db.read_image('hr', i)
             else:
-                ds = TextZoomDataset(root, pipeline=pipeline)
+                ds = TextZoomDataset(data, pipeline=pipeline)
                 n = len(ds)
                 t = time.perf_counter()
                 for i in range(n):

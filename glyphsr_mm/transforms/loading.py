@@ -17,20 +17,25 @@ class LoadTextZoomImages(BaseTransform):
     Needs ``lmdb_path`` and ``index`` in the sample info (set by ``TextZoomDataset``). A record without HR
     (LR-only data) gets no ``gt`` when ``require_hr`` is False. With ``lr_size``/``hr_size`` the images are
     resized with PIL's bicubic filter, as TextZoom's reference loaders do (TSRN's ``resizeNormalize``); an image
-    already at its size is left untouched (no resampling, no cost).
+    already at its size is left untouched (no resampling, no cost). ``resize_backend='cv2'`` is about 4x faster
+    per image but not identical (OpenCV's bicubic kernel, no anti-aliasing when shrinking).
 
     Args:
         lr_size: (H, W) of LR images, e.g. (16, 64); None keeps the stored size.
         hr_size: (H, W) of HR images, e.g. (32, 128); None keeps the stored size.
+        resize_backend: ``'pillow'`` (TextZoom's reference resizing) or ``'cv2'``.
         require_hr: Fail (or skip) when the HR image is missing.
         on_bad_sample: ``'raise'``: raise an error naming the LMDB path and index; ``'skip'``: log it and return
             None, so that MMEngine's dataset draws another sample (training only).
     """
 
     def __init__(self, lr_size: Optional[Sequence[int]] = None, hr_size: Optional[Sequence[int]] = None,
-                 require_hr: bool = True, on_bad_sample: str = 'raise') -> None:
+                 resize_backend: str = 'pillow', require_hr: bool = True, on_bad_sample: str = 'raise') -> None:
         if on_bad_sample not in ('skip', 'raise'):
             raise ValueError(f"on_bad_sample must be 'skip' or 'raise', got {on_bad_sample!r}")
+        if resize_backend not in ('pillow', 'cv2'):
+            raise ValueError(f"resize_backend must be 'pillow' or 'cv2', got {resize_backend!r}")
+        self.resize_backend = resize_backend
         self.sizes = {'lr': tuple(lr_size) if lr_size else None, 'hr': tuple(hr_size) if hr_size else None}
         self.require_hr = require_hr
         self.on_bad_sample = on_bad_sample
@@ -53,17 +58,20 @@ class LoadTextZoomImages(BaseTransform):
         for kind, key in (('lr', 'img'), ('hr', 'gt')):
             if kind in imgs:
                 results[f'ori_{key}_shape'] = imgs[kind].shape
-                results[key] = self.resize(imgs[kind], self.sizes[kind])
+                results[key] = self.resize(imgs[kind], self.sizes[kind], self.resize_backend)
         return results
 
     @staticmethod
-    def resize(img: np.ndarray, size: Optional[tuple]) -> np.ndarray:
-        """PIL bicubic resize to (H, W); a no-op when ``size`` is None or already the image's size."""
+    def resize(img: np.ndarray, size: Optional[tuple], backend: str = 'pillow') -> np.ndarray:
+        """Bicubic resize to (H, W); a no-op when ``size`` is None or already the image's size."""
         if size is None or img.shape[:2] == size:
             return img
+        if backend == 'cv2':
+            import cv2
+            return cv2.resize(img, (size[1], size[0]), interpolation=cv2.INTER_CUBIC)
         from PIL import Image
         return np.asarray(Image.fromarray(img).resize((size[1], size[0]), Image.BICUBIC))
 
     def __repr__(self) -> str:
         return (f'{self.__class__.__name__}(lr_size={self.sizes["lr"]}, hr_size={self.sizes["hr"]}, '
-                f'require_hr={self.require_hr}, on_bad_sample={self.on_bad_sample!r})')
+                f'resize_backend={self.resize_backend!r}, require_hr={self.require_hr}, on_bad_sample={self.on_bad_sample!r})')

@@ -157,5 +157,7 @@ def test_load_resizes_like_mmagic_pillow_resize_and_skips_at_size(tmp_path):
     assert out['ori_img_shape'] == (20, 70, 3) and out['ori_gt_shape'] == (37, 150, 3)
     ref = Resize(keys='gt', scale=(128, 32), keep_ratio=False, interpolation='bicubic', backend='pillow')(raw)
     np.testing.assert_array_equal(out['gt'], ref['gt'])
+    fast = LoadTextZoomImages(lr_size=(16, 64), hr_size=(32, 128), resize_backend='cv2')(dict(lmdb_path=root, index=1))
+    assert fast['gt'].shape == (32, 128, 3) and np.abs(fast['gt'].astype(int) - out['gt']).mean() < 40
     fit = load(dict(lmdb_path=root, index=2))
     np.testing.assert_array_equal(fit['gt'], _img(32, 128, 4))  # already at size: untouched

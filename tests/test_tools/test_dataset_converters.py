@@ -61,3 +61,16 @@ def test_clear_errors(tmp_path):
     (tmp_path / 'l.tsv').write_text('no tab here\n')
     res = run('images_to_lmdb.py', tmp_path / 'l.tsv', tmp_path / 'o', '--make-lr')
     assert res.returncode == 1 and 'l.tsv:1: expected "file<TAB>label"' in res.stderr
+
+
+def test_resized_lmdb_gives_bit_identical_samples(crops_lmdb, tmp_path):
+    from glyphsr_mm.transforms import LoadTextZoomImages
+    res = run('resize_lmdb.py', crops_lmdb, tmp_path / 'sized')
+    assert res.returncode == 0, res.stderr
+    load = LoadTextZoomImages(lr_size=(16, 64), hr_size=(32, 128))
+    for i in range(1, 15):
+        a = load(dict(lmdb_path=crops_lmdb, index=i))
+        b = load(dict(lmdb_path=str(tmp_path / 'sized'), index=i))
+        assert a['ori_gt_shape'] != b['ori_gt_shape'] == (32, 128, 3)  # the original really was resampled
+        assert (a['gt'] == b['gt']).all() and (a['img'] == b['img']).all()
+    assert TextZoomDataset(str(tmp_path / 'sized')).get_data_info(0)['gt_text'] == 'GRAND'
