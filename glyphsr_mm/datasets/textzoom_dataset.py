@@ -1,5 +1,6 @@
 """TextZoom LMDB dataset for MMagic / MMEngine."""
 import os.path as osp
+from collections import Counter
 from typing import List, Optional, Sequence, Union
 
 from mmengine.dataset import BaseDataset
@@ -59,10 +60,10 @@ class TextZoomDataset(BaseDataset):
     def subset_name(path: str) -> str:
         return osp.basename(osp.normpath(path))
 
-    def _bad(self, msg: str, counts: dict, reason: str) -> None:
+    def _bad(self, msg: str, counts: Counter, reason: str) -> None:
         if self.on_bad_sample == 'raise':
             raise TextZoomLMDBError(msg)
-        counts[reason] = counts.get(reason, 0) + 1
+        counts[reason] += 1
         if counts[reason] <= 5:
             MMLogger.get_current_instance().warning(f'skipping bad sample: {msg}')
 
@@ -72,7 +73,7 @@ class TextZoomDataset(BaseDataset):
         for root in self.roots:
             db = TextZoomLMDB(root)
             n = len(db)
-            counts = {}
+            counts = Counter()
             subset = self.subset_name(root)
             kept_before = len(data_list)
             for index in range(1, n + 1):
@@ -89,16 +90,15 @@ class TextZoomDataset(BaseDataset):
                     continue
                 text = str_filt(raw, self.voc_type)
                 if self.drop_empty and not text:
-                    counts['empty after voc filter'] = counts.get('empty after voc filter', 0) + 1
+                    counts['empty after voc filter'] += 1
                     continue
                 if self.max_len is not None and len(text) > self.max_len:
-                    counts[f'longer than max_len={self.max_len}'] = \
-                        counts.get(f'longer than max_len={self.max_len}', 0) + 1
+                    counts[f'longer than max_len={self.max_len}'] += 1
                     continue
                 data_list.append(dict(lmdb_path=root, index=index, gt_text=text, gt_text_raw=raw,
                                       subset=subset, sample_idx=len(data_list)))
             kept = len(data_list) - kept_before
-            self.stats[root] = dict(total=n, kept=kept, dropped=counts)
+            self.stats[root] = dict(total=n, kept=kept, dropped=dict(counts))
             dropped = ', '.join(f'{v} {k}' for k, v in counts.items()) or 'none'
             logger.info(f'TextZoomDataset {root}: {kept}/{n} samples kept (dropped: {dropped})')
         return data_list

@@ -22,6 +22,15 @@ class TextZoomLMDBError(ValueError):
     """A TextZoom LMDB folder or one of its records is unusable; the message names the path (and index)."""
 
 
+def decode_image(raw: bytes, where: str) -> np.ndarray:
+    """Decode encoded image bytes to RGB uint8 H x W x 3; ``where`` names the record in the error."""
+    import cv2
+    img = cv2.imdecode(np.frombuffer(raw, np.uint8), cv2.IMREAD_COLOR)
+    if img is None:
+        raise TextZoomLMDBError(f'{where} cannot be decoded ({len(raw)} bytes)')
+    return cv2.cvtColor(img, cv2.COLOR_BGR2RGB)
+
+
 def label_key(index: int) -> bytes:
     return b'label-%09d' % index
 
@@ -117,7 +126,6 @@ class TextZoomLMDB:
         Kinds in ``optional`` are left out when missing; other missing or undecodable images raise
         TextZoomLMDBError naming the path and index.
         """
-        import cv2
         out = {}
         with self.env.begin(write=False) as txn:
             for kind in kinds:
@@ -126,8 +134,5 @@ class TextZoomLMDB:
                     if kind in optional:
                         continue
                     raise TextZoomLMDBError(f'{self.where(index)}: key image_{kind}-{index:09d} is missing')
-                img = cv2.imdecode(np.frombuffer(raw, np.uint8), cv2.IMREAD_COLOR)
-                if img is None:
-                    raise TextZoomLMDBError(f'{self.where(index)}: image_{kind} cannot be decoded ({len(raw)} bytes)')
-                out[kind] = cv2.cvtColor(img, cv2.COLOR_BGR2RGB)
+                out[kind] = decode_image(bytes(raw), f'{self.where(index)}: image_{kind}')
         return out

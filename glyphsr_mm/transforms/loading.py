@@ -1,5 +1,5 @@
 """Reading a TextZoom record's images in the data pipeline."""
-from typing import Dict, Optional, Sequence
+from typing import Optional, Sequence
 
 import numpy as np
 
@@ -39,15 +39,9 @@ class LoadTextZoomImages(BaseTransform):
         self.sizes = {'lr': tuple(lr_size) if lr_size else None, 'hr': tuple(hr_size) if hr_size else None}
         self.require_hr = require_hr
         self.on_bad_sample = on_bad_sample
-        self._dbs: Dict[str, TextZoomLMDB] = {}
-
-    def _db(self, path: str) -> TextZoomLMDB:
-        if path not in self._dbs:
-            self._dbs[path] = TextZoomLMDB(path)
-        return self._dbs[path]
 
     def transform(self, results: dict) -> Optional[dict]:
-        db, index = self._db(results['lmdb_path']), results['index']
+        db, index = TextZoomLMDB(results['lmdb_path']), results['index']
         try:
             imgs = db.read_images(index, ('lr', 'hr'), optional=() if self.require_hr else ('hr', ))
         except TextZoomLMDBError as e:

@@ -14,7 +14,7 @@ from tqdm import tqdm
 
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))))
 from glyphsr_mm.datasets import TextZoomLMDB, TextZoomLMDBError, encode_png  # noqa: E402
-from glyphsr_mm.datasets.textzoom_lmdb import image_key  # noqa: E402
+from glyphsr_mm.datasets.textzoom_lmdb import decode_image, image_key  # noqa: E402
 from glyphsr_mm.transforms.loading import LoadTextZoomImages  # noqa: E402
 
 
@@ -32,8 +32,7 @@ def resize_lmdb(src: str, dst: str, lr_size=(16, 64), hr_size=(32, 128), backend
             key = bytes(key)
             kind = next((kd for kd in sizes if key.startswith(image_key(kd, 0)[:-9])), None)
             if kind is not None:
-                index = int(key.rsplit(b'-', 1)[1])
-                img = db.read_image(kind, index)
+                img = decode_image(bytes(value), f'{db.path}[{key.decode()}]')
                 value = encode_png(LoadTextZoomImages.resize(img, sizes[kind], backend))
             txn.put(key, bytes(value))
             if k % 5000 == 4999:
