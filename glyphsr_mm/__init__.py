@@ -3,6 +3,10 @@
 ``import glyphsr_mm`` registers the project's components into ``mmagic.registry`` without importing MMagic's
 own model zoo; configs load it with ``custom_imports = dict(imports=['glyphsr_mm'], allow_failed_imports=False)``.
 """
+import os
+
+os.environ.setdefault("NO_ALBUMENTATIONS_UPDATE", "1")  # albumentations phones home at import otherwise
+
 from .version import __version__
 from .utils.checkpoint import register_safe_globals
 

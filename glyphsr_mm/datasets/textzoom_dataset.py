@@ -97,6 +97,7 @@ class TextZoomDataset(BaseDataset):
                     continue
                 data_list.append(dict(lmdb_path=root, index=index, gt_text=text, gt_text_raw=raw,
                                       subset=subset, sample_idx=len(data_list)))
+            db.close()  # data-loader workers open their own handle; none stays open across the fork
             kept = len(data_list) - kept_before
             self.stats[root] = dict(total=n, kept=kept, dropped=dict(counts))
             dropped = ', '.join(f'{v} {k}' for k, v in counts.items()) or 'none'

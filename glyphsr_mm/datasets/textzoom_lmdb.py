@@ -58,7 +58,15 @@ class TextZoomLMDB:
     def env(self):
         key = (os.getpid(), self.path)
         if key not in _ENVS:
-            _ENVS[key] = self._open()
+            try:
+                _ENVS[key] = self._open()
+            except TextZoomLMDBError as e:
+                # A forked worker inherits its parent's open environment, and LMDB refuses a second one in the
+                # same address space; the parent's read-only, lock-free map stays valid in the child.
+                inherited = [env for (_, path), env in _ENVS.items() if path == self.path]
+                if not inherited or 'already open' not in str(e):
+                    raise
+                _ENVS[key] = inherited[0]
         return _ENVS[key]
 
     def _open(self):

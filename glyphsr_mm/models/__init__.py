@@ -1,1 +1,1 @@
-from . import backbones, heads, layers, losses, necks, restorers, text_prior  # noqa: F401
+from . import layers, recognizers  # noqa: F401

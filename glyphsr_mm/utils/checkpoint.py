@@ -8,8 +8,9 @@ allow-list exactly those types (``torch.serialization.add_safe_globals``); the `
 mapped to :func:`history_buffer_getattr`, which resolves only HistoryBuffer's statistics methods. Anything else
 in a checkpoint is still refused.
 """
+import os
 import pickle
-from typing import Any, List
+from typing import Any, Dict, List, Mapping, Sequence, Union
 
 import numpy as np
 import torch
@@ -46,3 +47,77 @@ def register_safe_globals() -> bool:
     except ImportError:  # torch-only install: no MMEngine checkpoints to load
         return False
     return True
+
+
+class CheckpointMismatchError(RuntimeError):
+    """A checkpoint does not fit the module it is loaded into (names the file, missing and unexpected keys)."""
+
+
+def _unwrap_state_dict(obj: Any, nested_keys: Sequence[str]) -> Dict[str, torch.Tensor]:
+    """Descend into the first of ``nested_keys`` found until the object is a flat name -> tensor mapping."""
+    while isinstance(obj, Mapping) and not all(isinstance(v, torch.Tensor) for v in obj.values()):
+        for key in nested_keys:
+            if key in obj and isinstance(obj[key], Mapping):
+                obj = obj[key]
+                break
+        else:
+            raise CheckpointMismatchError(
+                f'no state dict found: top-level keys {sorted(map(str, obj))[:12]}, looked for {list(nested_keys)}')
+    if not isinstance(obj, Mapping):
+        raise CheckpointMismatchError(f'expected a state dict, got {type(obj).__name__}')
+    return dict(obj)
+
+
+def read_state_dict(source: Union[str, Mapping], nested_keys: Sequence[str] = ('state_dict', 'model', 'net'),
+                    strip_prefixes: Sequence[str] = ('module.', )) -> Dict[str, torch.Tensor]:
+    """Read a state dict from a file path or a mapping, unwrap nesting, strip ``module.``-style prefixes.
+
+    Prefixes are stripped when every key carries them (DataParallel / Lightning copies).
+    """
+    if isinstance(source, (str, os.PathLike)):
+        path = os.fspath(source)
+        if not os.path.isfile(path):
+            raise FileNotFoundError(f'checkpoint not found: {path}')
+        obj = torch.load(path, map_location='cpu', weights_only=True)
+    else:
+        obj = source
+    state = _unwrap_state_dict(obj, nested_keys)
+    for prefix in strip_prefixes:
+        if state and all(k.startswith(prefix) for k in state):
+            state = {k[len(prefix):]: v for k, v in state.items()}
+    return state
+
+
+def load_state_dict_strict(module: torch.nn.Module, source: Union[str, Mapping], *, what: str = '',
+                           nested_keys: Sequence[str] = ('state_dict', 'model', 'net'),
+                           strip_prefixes: Sequence[str] = ('module.', ),
+                           ignore_keys: Sequence[str] = ()) -> None:
+    """Load ``source`` into ``module``; any missing, unexpected or mis-shaped key is an error that lists them.
+
+    Args:
+        module: The module to fill.
+        source: A checkpoint path or a state dict (possibly nested under ``nested_keys``).
+        what: Name of the model for the message, e.g. ``'TBSRN transformer'``.
+        nested_keys: Keys to descend into (``state_dict`` of MMEngine/Lightning, ``model`` ...).
+        strip_prefixes: Prefixes removed when all keys carry them (``module.`` of DataParallel).
+        ignore_keys: Checkpoint keys (suffixes) that are allowed to be unexpected (e.g. unused buffers).
+    """
+    name = os.fspath(source) if isinstance(source, (str, os.PathLike)) else '<state dict>'
+    try:
+        state = read_state_dict(source, nested_keys, strip_prefixes)
+    except CheckpointMismatchError as e:
+        raise CheckpointMismatchError(f'{what or type(module).__name__} checkpoint {name}: {e}') from None
+    own = module.state_dict()
+    missing = [k for k in own if k not in state]
+    unexpected = [k for k in state if k not in own and not any(k.endswith(s) for s in ignore_keys)]
+    shapes = [f'{k}: checkpoint {tuple(state[k].shape)} vs model {tuple(own[k].shape)}'
+              for k in own if k in state and tuple(state[k].shape) != tuple(own[k].shape)]
+    if missing or unexpected or shapes:
+        def listing(title, items):
+            head = ', '.join(items[:20]) + (f', ... ({len(items)} in all)' if len(items) > 20 else '')
+            return f'\n  {title} ({len(items)}): {head}' if items else ''
+        raise CheckpointMismatchError(
+            f'{what or type(module).__name__} checkpoint {name} does not match the model:'
+            + listing('missing keys', missing) + listing('unexpected keys', unexpected)
+            + listing('shape mismatches', shapes))
+    module.load_state_dict({k: state[k] for k in own}, strict=True)

@@ -1,0 +1,12 @@
+"""Text recognizers behind one interface (:class:`TextRecognizer`): see ``base.py`` for the contract."""
+from .base import Charset, Preprocess, TextRecognizer
+from .crnn import TextZoomCRNN
+from .easyocr_recognizer import EasyOCRRecognizer
+from .mmocr_recognizer import MMOCRRecognizer
+from .parseq import PARSeqRecognizer
+from .rapidocr_recognizer import RapidOCRRecognizer
+from .tbsrn_transformer import TBSRNTransformerRecognizer
+from .training import RecognizerTrainingModel
+
+__all__ = ['Charset', 'Preprocess', 'TextRecognizer', 'TextZoomCRNN', 'EasyOCRRecognizer', 'MMOCRRecognizer',
+           'PARSeqRecognizer', 'RapidOCRRecognizer', 'TBSRNTransformerRecognizer', 'RecognizerTrainingModel']

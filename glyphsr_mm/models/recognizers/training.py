@@ -1,0 +1,69 @@
+"""Train a recognizer of this package with MMEngine's runner (``tools/train_recognizer.py``).
+
+TBSRN never released the training code of its transformer recognizer; this wraps any recognizer of the common
+interface in an MMEngine ``BaseModel``: CTC recognizers (CRNN) learn with the CTC loss, attention recognizers
+(TBSRN transformer) with teacher-forced cross-entropy. Inputs are packed uint8 images (``PackInputs``) and the
+labels come from ``gt_text``.
+"""
+from typing import Dict, List, Optional, Sequence, Union
+
+import torch
+import torch.nn.functional as F
+from mmengine.model import BaseModel
+
+from glyphsr_mm.registry import MODELS
+from glyphsr_mm.utils.text import str_filt
+
+
+def _labels(data_samples: Sequence) -> List[str]:
+    return [ds.metainfo['gt_text'] if 'gt_text' in ds.metainfo else ds.gt_text for ds in data_samples]
+
+
+def stack_images(inputs: Union[torch.Tensor, Sequence[torch.Tensor]], device) -> torch.Tensor:
+    """Packed images (uint8 C x H x W each, or a batch) -> float B x C x H x W in [0, 1] on ``device``."""
+    x = inputs if isinstance(inputs, torch.Tensor) else torch.stack(list(inputs))
+    x = x.to(device)
+    return x.float() / 255.0 if x.dtype == torch.uint8 else x.float()
+
+
+@MODELS.register_module()
+class RecognizerTrainingModel(BaseModel):
+    """MMEngine model around ``recognizer`` (a config or module of :mod:`glyphsr_mm.models.recognizers`).
+
+    The saved checkpoint's ``state_dict`` has keys ``recognizer.<reference name>``; recognizers load it directly
+    (``checkpoint=work_dir/best_*.pth``).
+    """
+
+    def __init__(self, recognizer: Union[dict, torch.nn.Module], data_preprocessor: Optional[dict] = None) -> None:
+        super().__init__(data_preprocessor=data_preprocessor)
+        self.recognizer = MODELS.build(recognizer) if isinstance(recognizer, dict) else recognizer
+
+    def forward(self, inputs, data_samples=None, mode: str = 'tensor'):
+        images = stack_images(inputs, next(self.parameters()).device)
+        if mode == 'loss':
+            return self.loss(images, _labels(data_samples))
+        if mode == 'predict':
+            self.recognizer.mark_trained()
+            preds = self.recognizer.predict(images)
+            for ds, p in zip(data_samples, preds):
+                ds.set_field(p, 'pred_text', field_type='metainfo')
+                if 'gt_text' not in ds.metainfo:
+                    ds.set_field(ds.gt_text, 'gt_text', field_type='metainfo')
+            return [dict(pred_text=p, gt_text=g) for p, g in zip(preds, _labels(data_samples))]
+        return self.recognizer.logits(images)
+
+    def loss(self, images: torch.Tensor, labels: List[str]) -> Dict[str, torch.Tensor]:
+        rec = self.recognizer
+        rec.mark_trained()
+        if rec.charset.ctc:
+            logits = rec.logits(images)  # B x T x D
+            targets = [rec.charset.encode(str_filt(s, 'lower') if rec.charset.lower else s) for s in labels]
+            lengths = torch.tensor([len(t) for t in targets])
+            flat = torch.tensor([i for t in targets for i in t], dtype=torch.long)
+            log_probs = logits.log_softmax(-1).transpose(0, 1)
+            in_len = torch.full((len(labels), ), log_probs.shape[0], dtype=torch.long)
+            loss = F.ctc_loss(log_probs, flat, in_len, lengths, blank=rec.charset.blank, zero_infinity=True)
+            return {'loss_ctc': loss}
+        logits, _ = rec.teacher_forced(images, labels)
+        _, targets = rec.encode_labels(labels, images.device)
+        return {'loss_ce': F.cross_entropy(logits.reshape(-1, logits.shape[-1]), targets.reshape(-1))}

@@ -1,0 +1,54 @@
+"""The command line of ``tools/train.py`` and ``tools/train_recognizer.py`` (MMagic's train script, shared)."""
+import argparse
+import os
+import os.path as osp
+from typing import Optional, Sequence
+
+
+def parse_train_args(description: str, argv: Optional[Sequence[str]] = None) -> argparse.Namespace:
+    from mmengine.config import DictAction
+    p = argparse.ArgumentParser(description=description)
+    p.add_argument('config', help='train config file path')
+    p.add_argument('--work-dir', help='the dir to save logs and models (default: work_dirs/<config name>)')
+    p.add_argument('--resume', action='store_true', help='resume from the latest checkpoint in the work dir')
+    p.add_argument('--amp', action='store_true', help='enable automatic mixed precision training')
+    p.add_argument('--cfg-options', nargs='+', action=DictAction,
+                   help='override settings in the config, key=value (e.g. train_cfg.max_iters=100)')
+    p.add_argument('--launcher', choices=['none', 'pytorch', 'slurm', 'mpi'], default='none', help='job launcher')
+    p.add_argument('--local_rank', '--local-rank', type=int, default=0)
+    args = p.parse_args(argv)
+    if 'LOCAL_RANK' not in os.environ:
+        os.environ['LOCAL_RANK'] = str(args.local_rank)
+    return args
+
+
+def build_config(args: argparse.Namespace):
+    """Load ``args.config`` and apply the command-line options (work dir, resume, AMP, launcher)."""
+    from mmengine.config import Config
+    if not osp.isfile(args.config):
+        raise SystemExit(f'config not found: {args.config}')
+    cfg = Config.fromfile(args.config)
+    cfg.launcher = args.launcher
+    if args.cfg_options:
+        cfg.merge_from_dict(args.cfg_options)
+    if args.work_dir:
+        cfg.work_dir = args.work_dir
+    elif cfg.get('work_dir') is None:
+        cfg.work_dir = osp.join('./work_dirs', osp.splitext(osp.basename(args.config))[0])
+    if args.amp:
+        cfg.optim_wrapper.type = 'AmpOptimWrapper'
+        cfg.optim_wrapper.setdefault('loss_scale', 'dynamic')
+    if args.resume:
+        cfg.resume = True
+        cfg.load_from = None
+    return cfg
+
+
+def run_training(description: str, argv: Optional[Sequence[str]] = None):
+    """Parse the command line, build MMEngine's runner from the config and train. Returns the runner."""
+    args = parse_train_args(description, argv)
+    cfg = build_config(args)
+    from mmengine.runner import Runner
+    runner = Runner.from_cfg(cfg)
+    runner.train()
+    return runner
