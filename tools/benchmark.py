@@ -182,7 +182,119 @@ def bench_data_pipeline(args) -> Tuple[str, List[str]]:
     return 'data_pipeline', rows
 
 
-BENCHMARKS = {'deform_conv': bench_deform_conv, 'data_pipeline': bench_data_pipeline}
+def bench_recognizers(args) -> Tuple[str, List[str]]:
+    """Images/s of each recognizer on B x 3 x 32 x 128 inputs (``probs`` where it exists, else ``predict``)."""
+    import importlib.util
+
+    from glyphsr_mm.models import recognizers as R
+    dev, b = args.device, args.batch
+    torch.manual_seed(0)
+    cases = [
+        ('TextZoom CRNN (32x100 gray, CTC)', lambda: R.TextZoomCRNN(allow_random=True)),
+        ('TBSRN transformer, released size (d_model 1024), greedy 26 steps',
+         lambda: R.TBSRNTransformerRecognizer(allow_random=True)),
+        ('TBSRN transformer, width 0.125 (d_model 128), greedy 26 steps',
+         lambda: R.TBSRNTransformerRecognizer(width=0.125, num_heads=8, feature_pe=True, allow_random=True)),
+        ('PARSeq base (AR decoding + 1 refinement)', lambda: R.PARSeqRecognizer(allow_random=True)),
+        ('MMOCR CRNN (mmocr config)', lambda: R.MMOCRRecognizer('mmocr::textrecog/crnn/crnn_mini-vgg_5e_mj.py',
+                                                               allow_random=True)),
+        ('MMOCR ASTER (mmocr config)', lambda: R.MMOCRRecognizer(
+            'mmocr::textrecog/aster/aster_resnet45_6e_st_mj.py', allow_random=True)),
+    ]
+    if importlib.util.find_spec('easyocr_en_models'):
+        cases.append(('EasyOCR english_g2 (pretrained)', lambda: R.EasyOCRRecognizer()))
+    if importlib.util.find_spec('rapidocr') and dev == 'cpu':
+        cases.append(('rapidocr PP-OCRv6 small (pretrained, onnxruntime, predict only)', lambda: R.RapidOCRRecognizer()))
+    x = torch.rand(b, 3, 32, 128, device=dev)
+    rows = ['| recognizer | ms / batch | images/s | ratio to CRNN |', '| --- | ---: | ---: | ---: |']
+    base = None
+    for name, make in cases:
+        rec = make().to(dev).eval()
+
+        def run():
+            with torch.no_grad():
+                try:
+                    rec.probs(x)
+                except NotImplementedError:
+                    rec.predict(x)
+        ms = timeit(run, max(3, args.repeats // 4), warmup=1, device=dev)
+        rate = 1000 * b / ms
+        base = base or rate
+        rows.append(f'| {name} | {ms:.0f} | {rate:.0f} | {rate / base:.2f} |')
+    rows += ['', f'Batch {b}, median of {max(3, args.repeats // 4)} runs after 1 warm-up; random weights except the '
+             'pretrained ones (speed does not depend on the values).']
+    return 'recognizers', rows
+
+
+def bench_model_step(args) -> Tuple[str, List[str]]:
+    """Training step (forward + backward + Adam) time and peak memory: Baseline1, GlyphSR, GlyphSR-in-EDSRNet."""
+    import resource
+
+    from mmengine.registry import init_default_scope
+
+    import glyphsr_mm.models.restorers  # noqa: F401
+    from glyphsr_mm.registry import MODELS
+    init_default_scope('mmagic')
+    dev, b = args.device, args.batch
+    torch.manual_seed(0)
+    tbsrn = dict(type='TBSRNTransformerRecognizer', width=0.125, num_heads=8, feature_pe=True, allow_random=True)
+    prior = dict(type='TextPriorGenerator', recognizer=tbsrn, drop_prob=0.25)
+    gen = dict(type='GlyphSRNet', prior_classes=37, stn='rectify')
+    pre = dict(type='DataPreprocessor', mean=[0.0], std=[255.0])
+    losses = dict(text_focus_loss=dict(type='TextFocusLoss', recognizer=tbsrn), hog_loss=dict(type='HOGLoss'))
+    edsr = dict(type='EDSRNet', in_channels=3, out_channels=3, mid_channels=64, num_blocks=16, upscale_factor=2,
+                rgb_mean=[0.0] * 3, rgb_std=[1.0] * 3)
+    cases = [
+        ('Baseline1 (GlyphSRNet without glyph modules; pixel + text focus + HOG)', 4,
+         dict(generator=dict(gen, glyph_block=None), text_prior=prior, **losses)),
+        ('GlyphSR (GPM after block 4, GFM 4-5; all losses)', 4,
+         dict(generator=gen, text_prior=prior, glyph_loss=dict(type='GlyphLoss'), **losses)),
+        ('EDSRNet (16 blocks), pixel loss only', 3, dict(generator=dict(type='EDSRNet', **{k: v for k, v in edsr.items()
+                                                                                          if k != 'type'}))),
+        ('GlyphSR-in-EDSRNet (GPM after body.11, GFM 11-15; pixel + glyph)', 3,
+         dict(generator=dict(type='GlyphAwareGenerator', generator=edsr, head_after='body.11',
+                             neck_after=[f'body.{i}' for i in range(11, 16)]), glyph_loss=dict(type='GlyphLoss'))),
+    ]
+    rows = ['| model | train step ms | ratio to Baseline1 | inference images/s | peak memory MB |',
+            '| --- | ---: | ---: | ---: | ---: |']
+    base = None
+    for name, ch, kw in cases:
+        model = MODELS.build(dict(type='GlyphSR', pixel_loss=dict(type='PixelMSELoss'), data_preprocessor=pre,
+                                  **kw)).to(dev)
+        opt = torch.optim.Adam([p for p in model.parameters() if p.requires_grad], 1e-4)
+        lr = torch.rand(b, ch, 16, 64, device=dev)
+        from mmagic.structures import DataSample
+        samples = DataSample(gt_img=torch.rand(b, ch, 32, 128, device=dev),
+                             gt_char_masks=(torch.rand(b, 16, 32, 128, device=dev) > 0.9).float(),
+                             gt_line_mask=(torch.rand(b, 1, 32, 128, device=dev) > 0.7).float())
+        samples.set_metainfo(dict(gt_text=['glyphsr'] * b))
+        model.train()
+
+        def step():
+            opt.zero_grad(set_to_none=True)
+            sum(model(lr, samples, mode='loss').values()).backward()
+            opt.step()
+        if dev.startswith('cuda'):
+            torch.cuda.reset_peak_memory_stats()
+        ms = timeit(step, max(3, args.repeats // 4), warmup=2, device=dev)
+        mem = (torch.cuda.max_memory_allocated() / 2 ** 20 if dev.startswith('cuda')
+               else resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)
+        model.eval()
+
+        def infer():
+            with torch.no_grad():
+                model(lr, None, mode='tensor')
+        ims = 1000 * b / timeit(infer, max(3, args.repeats // 4), warmup=1, device=dev)
+        base = base or ms
+        rows.append(f'| {name} | {ms:.0f} | {ms / base:.2f} | {ims:.0f} | {mem:.0f} |')
+    rows += ['', f'Batch {b} (LR 16 x 64 -> HR 32 x 128), median of {max(3, args.repeats // 4)} steps after 2 warm-up '
+             'steps. Text prior and text focus loss use the width-0.125 TBSRN transformer. On CPU, peak memory is the '
+             'process peak RSS so far (cumulative down the table); on CUDA, the peak allocated per row.']
+    return 'model_step', rows
+
+
+BENCHMARKS = {'deform_conv': bench_deform_conv, 'data_pipeline': bench_data_pipeline,
+              'recognizers': bench_recognizers, 'model_step': bench_model_step}
 
 
 def write_section(path: str, key: str, device: str, header: str, rows: List[str]) -> None:

@@ -1,1 +1,1 @@
-from . import layers, recognizers  # noqa: F401
+from . import backbones, heads, layers, losses, necks, recognizers, text_prior  # noqa: F401

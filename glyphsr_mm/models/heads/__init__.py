@@ -1,0 +1,3 @@
+from .glyph_perception_head import GlyphPerceptionHead
+
+__all__ = ['GlyphPerceptionHead']

@@ -3,6 +3,7 @@ from .deform_conv import ModulatedDeformConv2d, mmcv_ops_available, resolve_back
 from .dsta import DSTA
 from .gru_block import GruBlock
 from .mish import Mish
+from .tps_stn import STNHead, TPSSpatialTransformer
 
-__all__ = ['ChannelAttention', 'DSTA', 'GruBlock', 'Mish', 'ModulatedDeformConv2d', 'mmcv_ops_available',
-           'resolve_backend']
+__all__ = ['ChannelAttention', 'DSTA', 'GruBlock', 'Mish', 'ModulatedDeformConv2d', 'STNHead',
+           'TPSSpatialTransformer', 'mmcv_ops_available', 'resolve_backend']

@@ -1,0 +1,3 @@
+from .glyph_fusion_neck import GlyphFusionNeck
+
+__all__ = ['GlyphFusionNeck']

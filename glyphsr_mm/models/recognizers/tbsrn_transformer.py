@@ -184,6 +184,22 @@ class PositionalEncoding(nn.Module):
         return self.dropout(x + self.pe[:, :x.shape[1]])
 
 
+def sinusoid_2d(channels: int, h: int, w: int) -> torch.Tensor:
+    """channels x h x w sinusoidal code: the first half encodes the row, the second half the column."""
+    half = channels // 2
+
+    def code(n: int, dims: int) -> torch.Tensor:
+        pos = torch.arange(n).float().unsqueeze(1)
+        div = torch.exp(torch.arange(0, dims, 2).float() * -(math.log(10000.0) / dims))
+        pe = torch.zeros(n, dims)
+        pe[:, 0::2], pe[:, 1::2] = torch.sin(pos * div), torch.cos(pos * div)[:, :dims // 2]
+        return pe
+
+    rows = code(h, half).t().unsqueeze(2).expand(half, h, w)
+    cols = code(w, channels - half).t().unsqueeze(1).expand(channels - half, h, w)
+    return torch.cat([rows, cols], 0)
+
+
 class Generator(nn.Module):
 
     def __init__(self, d_model: int, vocab: int) -> None:
@@ -204,13 +220,17 @@ class TBSRNTransformerRecognizer(TextRecognizer):
         layers: BasicBlocks per ResNet stage ((1, 2, 5, 3) released).
         max_len: Decoding steps of :meth:`probs`/:meth:`predict` (characters + end token).
         dropout: Dropout inside the decoder (the reference uses 0.1; eval mode disables it).
+        feature_pe: Add a fixed 2D sinusoidal position code to the CNN features before cross-attention. TBSRN has
+            none (its attention finds positions from the CNN's padding alone, which takes its full width and lots of
+            data to learn); the reduced-width configs use it to learn alignment within a CPU budget. It has no
+            parameters, so checkpoints are the same layout either way, but the weights are not interchangeable.
         checkpoint: ``pretrain_transformer.pth`` (TBSRN) or a checkpoint of ``tools/train_recognizer.py``.
         allow_random: See :class:`TextRecognizer`.
     """
 
     def __init__(self, width: float = 1.0, num_heads: int = 16, layers: Sequence[int] = (1, 2, 5, 3),
-                 max_len: int = 26, dropout: float = 0.1, checkpoint: Optional[str] = None,
-                 allow_random: bool = False) -> None:
+                 max_len: int = 26, dropout: float = 0.1, feature_pe: bool = False,
+                 checkpoint: Optional[str] = None, allow_random: bool = False) -> None:
         super().__init__(checkpoint, allow_random)
         c = [max(8, int(round(n * width))) for n in (64, 128, 256, 256, 512, 512, 1024)]
         d_model = c[6]
@@ -223,6 +243,10 @@ class TBSRNTransformerRecognizer(TextRecognizer):
         self.encoder = Encoder(c, layers)
         self.decoder = Decoder(d_model, num_heads, dropout)
         self.generator_word = Generator(d_model, vocab)
+        if feature_pe:
+            self.register_buffer('feature_pe', sinusoid_2d(d_model, *self.feature_size), persistent=False)
+        else:
+            self.feature_pe = None
         for p in self.parameters():
             if p.dim() > 1:
                 nn.init.xavier_uniform_(p)
@@ -247,6 +271,8 @@ class TBSRNTransformerRecognizer(TextRecognizer):
     # -- network ---------------------------------------------------------------------------------------------------
     def decode_step(self, features: torch.Tensor, tokens: torch.Tensor) -> Tuple[torch.Tensor, torch.Tensor]:
         """Run the decoder on token inputs B x T: logits B x T x 37 and cross-attention B x heads x T x (8*32)."""
+        if self.feature_pe is not None:
+            features = features + self.feature_pe
         emb = self.embedding_word(tokens)
         pos = self.pe(torch.zeros_like(emb))
         x, attn = self.decoder(torch.cat([emb, pos], dim=2), features)

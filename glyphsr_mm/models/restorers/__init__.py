@@ -1,0 +1,3 @@
+from .glyphsr import GlyphSR
+
+__all__ = ["GlyphSR"]

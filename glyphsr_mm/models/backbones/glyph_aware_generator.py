@@ -1,0 +1,69 @@
+"""GFM for any MMagic generator: GPM and GFM attached to named submodules with forward hooks.
+
+The wrapped generator is untouched (its parameters keep their names under ``generator.``), so its stock
+checkpoints load with :meth:`GlyphAwareGenerator.load_generator_checkpoint`.
+"""
+from typing import Optional, Sequence, Union
+
+import torch
+import torch.nn as nn
+
+from glyphsr_mm.models.heads.glyph_perception_head import GlyphPerceptionHead
+from glyphsr_mm.models.necks.glyph_fusion_neck import GlyphFusionNeck
+from glyphsr_mm.registry import MODELS
+from glyphsr_mm.utils.checkpoint import load_state_dict_strict
+
+
+@MODELS.register_module()
+class GlyphAwareGenerator(nn.Module):
+    """Wrap ``generator`` (e.g. ``EDSRNet``, ``MSRResNet``, ``RRDBNet``) with GlyphSR's glyph modules.
+
+    ``forward(lr, text_prior=None) -> (sr, (line_map, char_maps, char_logits))`` like :class:`GlyphSRNet`.
+
+    Args:
+        generator: Config (built from MMagic's MODELS) or module.
+        head_after: Name of the submodule (``named_modules``) whose output feeds the GPM, e.g. ``'body.11'``.
+        neck_after: Names of the submodules after which a GFM transforms the output (in forward order; the first
+            is usually ``head_after``).
+        channels: Feature channels at those points (64 for the MMagic defaults).
+        num_maps / num_classes / gpm_scales: As in :class:`GlyphSRNet`.
+    """
+
+    def __init__(self, generator: Union[dict, nn.Module], head_after: str, neck_after: Sequence[str] = (),
+                 channels: int = 64, num_maps: int = 16, num_classes: int = 39, gpm_scales: int = 2,
+                 dcn_backend: str = 'auto') -> None:
+        super().__init__()
+        self.generator = MODELS.build(generator) if isinstance(generator, dict) else generator
+        modules = dict(self.generator.named_modules())
+        for name in [head_after, *neck_after]:
+            if name not in modules:
+                some = [n for n in modules if n][:30]
+                raise KeyError(f'{type(self.generator).__name__} has no submodule {name!r}; some names: {some}')
+        self.head_after, self.neck_after = head_after, tuple(neck_after)
+        self.char_seg = GlyphPerceptionHead(channels, num_maps, num_classes, gpm_scales)
+        self.necks = nn.ModuleList([GlyphFusionNeck(channels, num_maps, dcn_backend) for _ in self.neck_after])
+        self._glyph: Optional[tuple] = None
+        modules[head_after].register_forward_hook(self._head_hook)
+        for i, name in enumerate(self.neck_after):
+            modules[name].register_forward_hook(self._make_neck_hook(i))
+
+    def _head_hook(self, module, inputs, output):
+        self._glyph = self.char_seg(output)
+
+    def _make_neck_hook(self, i: int):
+        def hook(module, inputs, output):
+            if self._glyph is None:
+                raise RuntimeError(f'GFM after {self.neck_after[i]!r} runs before the GPM after {self.head_after!r}')
+            return self.necks[i](output, self._glyph[1])
+        return hook
+
+    def forward(self, lr: torch.Tensor, text_prior: Optional[torch.Tensor] = None):
+        self._glyph = None
+        sr = self.generator(lr)
+        glyph, self._glyph = self._glyph, None
+        return sr, glyph if glyph is not None else (None, None, None)
+
+    def load_generator_checkpoint(self, path: str) -> None:
+        """Load a stock checkpoint of the wrapped generator (MMagic restorer ``generator.*`` keys, or bare)."""
+        load_state_dict_strict(self.generator, path, what=type(self.generator).__name__,
+                               strip_prefixes=('module.', 'generator.'))

@@ -1,0 +1,106 @@
+"""The GlyphSR restorer: MMagic ``BaseEditModel`` around a generator, a text-prior generator and GlyphSR's losses.
+
+Importing this module imports ``mmagic.models`` (seconds), so ``import glyphsr_mm`` does not; configs list
+``glyphsr_mm.models.restorers`` in ``custom_imports``.
+"""
+from typing import Dict, List, Optional
+
+import torch
+from mmagic.models.base_models import BaseEditModel
+from mmagic.structures import DataSample
+
+from glyphsr_mm.registry import MODELS
+
+
+def _labels(data_samples: DataSample) -> List[str]:
+    labels = data_samples.metainfo.get('gt_text')
+    if labels is None:
+        raise KeyError('data samples carry no gt_text: add it to PackInputs(meta_keys=[...])')
+    return [labels] if isinstance(labels, str) else list(labels)
+
+
+@MODELS.register_module()
+class GlyphSR(BaseEditModel):
+    """GlyphSR (and its ablations) for MMagic's runner.
+
+    Inputs are LR images B x C x 16 x 64 in [0, 1] (C = 4 with the mask channel); ``data_samples.gt_img`` holds HR.
+    Losses are optional modules, each returning named terms: ``pixel_loss`` (required by ``BaseEditModel``),
+    ``text_focus_loss``, ``hog_loss``, ``glyph_loss`` (needs the generator's glyph outputs and the pseudo masks
+    ``gt_char_masks``/``gt_line_mask`` from the data samples), ``tp_loss`` (with a fine-tuned text prior).
+    Predictions (``pred_img``) and ``gt_img`` are the RGB channels, 0-255 scale like other MMagic restorers, so
+    that metrics never see the mask channel; the glyph maps go to ``pred_line_map``/``pred_char_maps``.
+
+    Args:
+        generator: ``GlyphSRNet`` (or any generator with ``forward(lr, text_prior) -> (sr, glyph outputs)``).
+        pixel_loss: e.g. ``dict(type='PixelMSELoss', loss_weight=1.0)``.
+        text_prior: ``TextPriorGenerator`` config, or None for a generator without text prior.
+        text_focus_loss / hog_loss / glyph_loss / tp_loss: Loss configs or None.
+    """
+
+    def __init__(self, generator: dict, pixel_loss: dict, text_prior: Optional[dict] = None,
+                 text_focus_loss: Optional[dict] = None, hog_loss: Optional[dict] = None,
+                 glyph_loss: Optional[dict] = None, tp_loss: Optional[dict] = None,
+                 train_cfg: Optional[dict] = None, test_cfg: Optional[dict] = None, init_cfg: Optional[dict] = None,
+                 data_preprocessor: Optional[dict] = None) -> None:
+        super().__init__(generator, pixel_loss, train_cfg, test_cfg, init_cfg, data_preprocessor)
+        build = lambda cfg: MODELS.build(cfg) if cfg is not None else None  # noqa: E731
+        self.text_prior = build(text_prior)
+        self.text_focus_loss, self.hog_loss = build(text_focus_loss), build(hog_loss)
+        self.glyph_loss, self.tp_loss = build(glyph_loss), build(tp_loss)
+        if self.tp_loss is not None and (self.text_prior is None or not self.text_prior.finetune):
+            raise ValueError('tp_loss needs a text_prior with finetune=True (the prior of a frozen recognizer '
+                             'cannot learn)')
+        num_classes = getattr(self.generator, 'infoGen', None)
+        if self.text_prior is not None and num_classes is not None \
+                and self.text_prior.num_classes != self.generator.infoGen.tconv1.in_channels:
+            raise ValueError(f'text prior has {self.text_prior.num_classes} classes but the generator expects '
+                             f'prior_classes={self.generator.infoGen.tconv1.in_channels}: set generator.prior_classes')
+
+    def forward_tensor(self, inputs: torch.Tensor, data_samples=None, **kwargs):
+        """LR -> (sr, (line_map, char_maps, char_logits)) in the generator's value range."""
+        prior = self.text_prior(inputs) if self.text_prior is not None else None
+        return self.generator(inputs, prior)
+
+    def forward_inference(self, inputs: torch.Tensor, data_samples=None, **kwargs) -> DataSample:
+        sr, (line_map, char_maps, _) = self.forward_tensor(inputs, data_samples)
+        pred = DataSample(pred_img=(sr[:, :3].clamp(0, 1) * 255.0).cpu())
+        if line_map is not None:
+            pred.set_tensor_data(dict(pred_line_map=line_map.cpu(), pred_char_maps=char_maps.cpu()))
+        return pred
+
+    def convert_to_datasample(self, predictions: DataSample, data_samples: DataSample,
+                              inputs: Optional[torch.Tensor]) -> List[DataSample]:
+        if inputs is not None:
+            data_samples.set_tensor_data({'input': (inputs[:, :3].clamp(0, 1) * 255.0).cpu()})
+        if 'gt_img' in data_samples:
+            data_samples.set_tensor_data({'gt_img': (data_samples.gt_img[:, :3] * 255.0).cpu()})
+        samples = data_samples.split()
+        for sample, pred in zip(samples, predictions.split()):
+            sample.output = pred
+        return samples
+
+    def forward_train(self, inputs: torch.Tensor, data_samples=None, **kwargs) -> Dict[str, torch.Tensor]:
+        hr = data_samples.gt_img
+        prior = self.text_prior(inputs) if self.text_prior is not None else None
+        sr, (line_map, char_maps, char_logits) = self.generator(inputs, prior)
+        losses = dict(self.pixel_loss(sr, hr))
+        labels = _labels(data_samples) if (self.text_focus_loss or self.glyph_loss) else None
+        if self.text_focus_loss is not None:
+            losses.update(self.text_focus_loss(sr[:, :3], hr[:, :3], labels))
+        if self.hog_loss is not None:
+            losses.update(self.hog_loss(sr[:, :3], hr[:, :3]))
+        if self.glyph_loss is not None:
+            if line_map is None:
+                raise ValueError('glyph_loss is configured but the generator has no glyph modules (glyph_block)')
+            if 'gt_line_mask' not in data_samples:
+                raise KeyError('glyph_loss needs pseudo masks: add LoadTextZoomGlyphMasks (or GlyphExtraction) to the '
+                               "pipeline and PackInputs(data_keys=['gt_char_masks', 'gt_line_mask'])")
+            chars = data_samples.gt_char_masks if 'gt_char_masks' in data_samples else None
+            losses.update(self.glyph_loss(line_map, char_maps, char_logits, data_samples.gt_line_mask, chars,
+                                          labels))
+        if self.tp_loss is not None:
+            losses.update(self.tp_loss(prior, self.text_prior(hr, drop=False)))
+        for name, value in losses.items():
+            if not torch.isfinite(value).all():
+                raise FloatingPointError(f'loss term {name} is {value.item()} (not finite)')
+        return losses
