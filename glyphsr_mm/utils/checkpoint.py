@@ -10,7 +10,7 @@ in a checkpoint is still refused.
 """
 import os
 import pickle
-from typing import Any, Dict, List, Mapping, Sequence, Union
+from typing import Any, Dict, List, Mapping, Optional, Sequence, Union
 
 import numpy as np
 import torch
@@ -69,10 +69,12 @@ def _unwrap_state_dict(obj: Any, nested_keys: Sequence[str]) -> Dict[str, torch.
 
 
 def read_state_dict(source: Union[str, Mapping], nested_keys: Sequence[str] = ('state_dict', 'model', 'net'),
-                    strip_prefixes: Sequence[str] = ('module.', )) -> Dict[str, torch.Tensor]:
+                    strip_prefixes: Sequence[str] = ('module.', ),
+                    select_prefix: Optional[str] = None) -> Dict[str, torch.Tensor]:
     """Read a state dict from a file path or a mapping, unwrap nesting, strip ``module.``-style prefixes.
 
-    Prefixes are stripped when every key carries them (DataParallel / Lightning copies).
+    Prefixes are stripped when every key carries them (DataParallel / Lightning copies). With ``select_prefix``,
+    a state dict in which some keys carry it is reduced to those keys (a sub-module of a bigger model).
     """
     if isinstance(source, (str, os.PathLike)):
         path = os.fspath(source)
@@ -82,6 +84,8 @@ def read_state_dict(source: Union[str, Mapping], nested_keys: Sequence[str] = ('
     else:
         obj = source
     state = _unwrap_state_dict(obj, nested_keys)
+    if select_prefix and any(k.startswith(select_prefix) for k in state):
+        state = {k[len(select_prefix):]: v for k, v in state.items() if k.startswith(select_prefix)}
     for prefix in strip_prefixes:
         if state and all(k.startswith(prefix) for k in state):
             state = {k[len(prefix):]: v for k, v in state.items()}
@@ -91,7 +95,7 @@ def read_state_dict(source: Union[str, Mapping], nested_keys: Sequence[str] = ('
 def load_state_dict_strict(module: torch.nn.Module, source: Union[str, Mapping], *, what: str = '',
                            nested_keys: Sequence[str] = ('state_dict', 'model', 'net'),
                            strip_prefixes: Sequence[str] = ('module.', ),
-                           ignore_keys: Sequence[str] = ()) -> None:
+                           ignore_keys: Sequence[str] = (), select_prefix: Optional[str] = None) -> None:
     """Load ``source`` into ``module``; any missing, unexpected or mis-shaped key is an error that lists them.
 
     Args:
@@ -101,10 +105,11 @@ def load_state_dict_strict(module: torch.nn.Module, source: Union[str, Mapping],
         nested_keys: Keys to descend into (``state_dict`` of MMEngine/Lightning, ``model`` ...).
         strip_prefixes: Prefixes removed when all keys carry them (``module.`` of DataParallel).
         ignore_keys: Checkpoint keys (suffixes) that are allowed to be unexpected (e.g. unused buffers).
+        select_prefix: Keep only the keys under this prefix when some carry it (see :func:`read_state_dict`).
     """
     name = os.fspath(source) if isinstance(source, (str, os.PathLike)) else '<state dict>'
     try:
-        state = read_state_dict(source, nested_keys, strip_prefixes)
+        state = read_state_dict(source, nested_keys, strip_prefixes, select_prefix)
     except CheckpointMismatchError as e:
         raise CheckpointMismatchError(f'{what or type(module).__name__} checkpoint {name}: {e}') from None
     own = module.state_dict()

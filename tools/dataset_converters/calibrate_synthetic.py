@@ -19,15 +19,16 @@ from glyphsr_mm.utils.text import str_filt  # noqa: E402
 
 
 def rapidocr_reader():
+    """The project's rapidocr wrapper on one RGB uint8 image (``RapidOCRRecognizer``)."""
+    import torch
     try:
-        from rapidocr import RapidOCR
+        from glyphsr_mm.models.recognizers import RapidOCRRecognizer
+        rec = RapidOCRRecognizer()
     except ImportError as e:
-        raise SystemExit(f'rapidocr is not installed ({e}); pip install -e .[eval]')
-    ocr = RapidOCR()
+        raise SystemExit(f'{e}')
 
     def read(img):
-        out = ocr(img, use_det=False, use_cls=False, use_rec=True)
-        return out.txts[0] if out.txts else ''
+        return rec.predict(torch.from_numpy(img).permute(2, 0, 1)[None].float() / 255.0)[0]
     return read
 
 

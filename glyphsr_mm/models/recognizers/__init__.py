@@ -1,4 +1,5 @@
 """Text recognizers behind one interface (:class:`TextRecognizer`): see ``base.py`` for the contract."""
+from .aster import ASTERRecognizer
 from .base import Charset, Preprocess, TextRecognizer
 from .crnn import TextZoomCRNN
 from .easyocr_recognizer import EasyOCRRecognizer
@@ -8,5 +9,6 @@ from .rapidocr_recognizer import RapidOCRRecognizer
 from .tbsrn_transformer import TBSRNTransformerRecognizer
 from .training import RecognizerTrainingModel
 
-__all__ = ['Charset', 'Preprocess', 'TextRecognizer', 'TextZoomCRNN', 'EasyOCRRecognizer', 'MMOCRRecognizer',
-           'PARSeqRecognizer', 'RapidOCRRecognizer', 'TBSRNTransformerRecognizer', 'RecognizerTrainingModel']
+__all__ = ['ASTERRecognizer', 'Charset', 'Preprocess', 'TextRecognizer', 'TextZoomCRNN', 'EasyOCRRecognizer',
+           'MMOCRRecognizer', 'PARSeqRecognizer', 'RapidOCRRecognizer', 'TBSRNTransformerRecognizer',
+           'RecognizerTrainingModel']

@@ -153,12 +153,13 @@ class TextRecognizer(nn.Module):
 
     def load_checkpoint(self, source) -> None:
         """Load weights in this recognizer's reference layout (``module.`` prefixes accepted)."""
-        load_state_dict_strict(self, source, what=type(self).__name__,
-                               strip_prefixes=self.checkpoint_prefixes, ignore_keys=self.ignore_checkpoint_keys)
+        load_state_dict_strict(self, source, what=type(self).__name__, strip_prefixes=self.checkpoint_prefixes,
+                               ignore_keys=self.ignore_checkpoint_keys, select_prefix='recognizer.')
         self._has_weights = True
 
-    #: Prefixes stripped from checkpoint keys (DataParallel; tools/train_recognizer.py's wrapper).
-    checkpoint_prefixes: Sequence[str] = ('module.', 'recognizer.')
+    #: Prefixes stripped from checkpoint keys when all keys carry them (DataParallel copies). Checkpoints of
+    #: tools/train_recognizer.py hold the recognizer under ``recognizer.``; only those keys are read.
+    checkpoint_prefixes: Sequence[str] = ('module.', )
 
     def _load_from_state_dict(self, state_dict, prefix, *args, **kwargs):  # noqa: D401
         # Weights loaded by a parent module (e.g. resuming a runner checkpoint) count as real weights.

@@ -31,12 +31,25 @@ class RecognizerTrainingModel(BaseModel):
     """MMEngine model around ``recognizer`` (a config or module of :mod:`glyphsr_mm.models.recognizers`).
 
     The saved checkpoint's ``state_dict`` has keys ``recognizer.<reference name>``; recognizers load it directly
-    (``checkpoint=work_dir/best_*.pth``).
+    (``checkpoint=work_dir/best_*.pth``; other keys, such as the auxiliary head, are left out).
+
+    Args:
+        recognizer: The recognizer (config or module).
+        aux_ctc_weight: Attention recognizers with an ``encoder`` (TBSRN transformer): weight of an auxiliary CTC
+            loss from a linear head on the height-averaged encoder features (joint CTC-attention training). It
+            makes the features position-specific early, so the decoder's cross-attention finds the characters
+            sooner; the head belongs to this wrapper, not to the recognizer, whose layout is unchanged. 0 disables.
     """
 
-    def __init__(self, recognizer: Union[dict, torch.nn.Module], data_preprocessor: Optional[dict] = None) -> None:
+    def __init__(self, recognizer: Union[dict, torch.nn.Module], aux_ctc_weight: float = 0.0,
+                 data_preprocessor: Optional[dict] = None) -> None:
         super().__init__(data_preprocessor=data_preprocessor)
         self.recognizer = MODELS.build(recognizer) if isinstance(recognizer, dict) else recognizer
+        self.aux_ctc_weight = aux_ctc_weight
+        if aux_ctc_weight:
+            if self.recognizer.charset.ctc or not hasattr(self.recognizer, 'encoder'):
+                raise ValueError('aux_ctc_weight needs an attention recognizer with an encoder (TBSRN transformer)')
+            self.aux_ctc_head = torch.nn.Linear(self.recognizer.d_model, self.recognizer.charset.num_classes)
 
     def forward(self, inputs, data_samples=None, mode: str = 'tensor'):
         images = stack_images(inputs, next(self.parameters()).device)
@@ -64,6 +77,16 @@ class RecognizerTrainingModel(BaseModel):
             in_len = torch.full((len(labels), ), log_probs.shape[0], dtype=torch.long)
             loss = F.ctc_loss(log_probs, flat, in_len, lengths, blank=rec.charset.blank, zero_infinity=True)
             return {'loss_ctc': loss}
-        logits, _ = rec.teacher_forced(images, labels)
-        _, targets = rec.encode_labels(labels, images.device)
-        return {'loss_ce': F.cross_entropy(logits.reshape(-1, logits.shape[-1]), targets.reshape(-1))}
+        tokens, targets = rec.encode_labels(labels, images.device)
+        features = rec.encoder(rec.preprocess(images))
+        logits, _ = rec.decode_step(features, tokens)
+        losses = {'loss_ce': F.cross_entropy(logits.reshape(-1, logits.shape[-1]), targets.reshape(-1))}
+        if self.aux_ctc_weight:
+            # class 0 (the end token) doubles as the CTC blank; characters are 1..36 in both
+            log_probs = self.aux_ctc_head(features.mean(2).transpose(1, 2)).log_softmax(-1).transpose(0, 1)
+            seqs = [t[t > 0] for t in targets]
+            lengths = torch.tensor([len(t) for t in seqs])
+            in_len = torch.full((len(seqs), ), log_probs.shape[0], dtype=torch.long)
+            losses['loss_aux_ctc'] = self.aux_ctc_weight * F.ctc_loss(
+                log_probs, torch.cat(seqs).cpu(), in_len, lengths, blank=0, zero_infinity=True)
+        return losses

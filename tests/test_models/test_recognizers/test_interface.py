@@ -2,7 +2,7 @@
 import pytest
 import torch
 
-from glyphsr_mm.models.recognizers import (Charset, PARSeqRecognizer, Preprocess, TBSRNTransformerRecognizer,
+from glyphsr_mm.models.recognizers import (ASTERRecognizer, Charset, PARSeqRecognizer, Preprocess, TBSRNTransformerRecognizer,
                                            TextZoomCRNN)
 from glyphsr_mm.utils.checkpoint import CheckpointMismatchError
 
@@ -15,7 +15,8 @@ def tiny_tbsrn(**kw):
     return TBSRNTransformerRecognizer(width=0.0625, num_heads=4, layers=(1, 1, 1, 1), allow_random=True, **kw)
 
 
-ARCHS = {'crnn': lambda **kw: TextZoomCRNN(allow_random=True, **kw), 'parseq': tiny_parseq, 'tbsrn': tiny_tbsrn}
+ARCHS = {'crnn': lambda **kw: TextZoomCRNN(allow_random=True, **kw), 'parseq': tiny_parseq, 'tbsrn': tiny_tbsrn,
+         'aster': lambda **kw: ASTERRecognizer(max_len=8, allow_random=True, **kw)}
 
 
 def test_preprocess_gray_resize_and_range():

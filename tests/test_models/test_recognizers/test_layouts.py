@@ -2,7 +2,7 @@
 definitions of TBSRN's transformer.py, meijieru's crnn.py and PARSeq's model/modules with timm's ViT)."""
 import torch
 
-from glyphsr_mm.models.recognizers import PARSeqRecognizer, TBSRNTransformerRecognizer, TextZoomCRNN
+from glyphsr_mm.models.recognizers import ASTERRecognizer, PARSeqRecognizer, TBSRNTransformerRecognizer, TextZoomCRNN
 
 
 def shapes(module):
@@ -68,3 +68,21 @@ def test_parseq_accepts_lightning_model_prefix(tmp_path):
     dst = PARSeqRecognizer(embed_dim=48, enc_num_heads=2, enc_depth=1, dec_num_heads=2, checkpoint=str(path)).eval()
     x = torch.rand(1, 3, 32, 128)
     assert torch.equal(src.probs(x), dst.probs(x))
+
+
+def test_aster_layout():
+    s = shapes(ASTERRecognizer(allow_random=True))
+    expected = {
+        'encoder.layer0.0.weight': (32, 3, 3, 3), 'encoder.layer1.0.conv1.weight': (32, 32, 1, 1),
+        'encoder.layer1.0.downsample.0.weight': (32, 32, 1, 1), 'encoder.layer2.3.conv2.weight': (64, 64, 3, 3),
+        'encoder.layer5.2.bn2.running_mean': (512, ), 'encoder.rnn.weight_ih_l0': (1024, 512),
+        'encoder.rnn.weight_hh_l1_reverse': (1024, 256),
+        'decoder.decoder.attention_unit.sEmbed.weight': (512, 512), 'decoder.decoder.attention_unit.wEmbed.weight': (1, 512),
+        'decoder.decoder.tgt_embedding.weight': (98, 512), 'decoder.decoder.gru.weight_ih_l0': (1536, 1024),
+        'decoder.decoder.fc.weight': (97, 512),
+        'stn_head.stn_convnet.10.0.weight': (256, 256, 3, 3), 'stn_head.stn_fc1.0.weight': (512, 512),
+        'stn_head.stn_fc2.weight': (40, 512), 'tps.target_coordinate_repr': (3200, 23), 'tps.inverse_kernel': (23, 23),
+    }
+    for k, v in expected.items():
+        assert s[k] == v, k
+    assert 'encoder.layer1.1.downsample.0.weight' not in s and 'encoder.layer2.4.conv1.weight' not in s

@@ -1,0 +1,138 @@
+"""ASTER (Shi et al., TPAMI 2018) in aster.pytorch's layout: TextZoom's ASTER evaluator, natively.
+
+TPS-STN rectification (localisation on a 32x64 copy, output 32x100), a 45-layer ResNet (``encoder.layer0..5``) with a
+two-layer BiLSTM (``encoder.rnn``), and a GRU attention decoder (``decoder.decoder.attention_unit``,
+``tgt_embedding``, ``gru``, ``fc``). Classes: 94 printable characters, then EOS, PADDING, UNKNOWN (97); the
+decoder's start token is class 97 of the embedding. TextZoom feeds RGB 32x128 images as ``x * 2 - 1``.
+
+Decoding here is greedy; aster.pytorch's evaluation uses a beam of 5, so predictions can differ on hard words.
+"""
+import string
+from typing import Optional, Sequence
+
+import torch
+import torch.nn as nn
+import torch.nn.functional as F
+
+from glyphsr_mm.models.layers.tps_stn import STNHead, TPSSpatialTransformer
+from glyphsr_mm.registry import MODELS
+from .base import Charset, Preprocess, TextRecognizer
+
+ASTER_CHARS = string.digits + string.ascii_letters + string.punctuation  # 94, then EOS, PADDING, UNKNOWN
+
+
+class AsterBlock(nn.Module):
+
+    def __init__(self, inplanes: int, planes: int, stride=(1, 1)) -> None:
+        super().__init__()
+        stride = tuple(stride)
+        self.conv1 = nn.Conv2d(inplanes, planes, 1, stride, bias=False)
+        self.bn1 = nn.BatchNorm2d(planes)
+        self.relu = nn.ReLU(inplace=True)
+        self.conv2 = nn.Conv2d(planes, planes, 3, 1, 1, bias=False)
+        self.bn2 = nn.BatchNorm2d(planes)
+        self.downsample = (nn.Sequential(nn.Conv2d(inplanes, planes, 1, stride, bias=False), nn.BatchNorm2d(planes))
+                           if stride != (1, 1) or inplanes != planes else None)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        out = self.bn2(self.conv2(self.relu(self.bn1(self.conv1(x)))))
+        return self.relu(out + (x if self.downsample is None else self.downsample(x)))
+
+
+class ResNetASTER(nn.Module):
+    """32 x W -> W/4 steps of 512 features, then a 2-layer BiLSTM (256 per direction)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.layer0 = nn.Sequential(nn.Conv2d(3, 32, 3, 1, 1, bias=False), nn.BatchNorm2d(32), nn.ReLU(inplace=True))
+        cfg = [(32, 3, (2, 2)), (64, 4, (2, 2)), (128, 6, (2, 1)), (256, 6, (2, 1)), (512, 3, (2, 1))]
+        inplanes = 32
+        for i, (planes, blocks, stride) in enumerate(cfg, 1):
+            layers = [AsterBlock(inplanes, planes, stride)] + [AsterBlock(planes, planes) for _ in range(blocks - 1)]
+            self.add_module(f'layer{i}', nn.Sequential(*layers))
+            inplanes = planes
+        self.rnn = nn.LSTM(512, 256, bidirectional=True, num_layers=2, batch_first=True)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        x = self.layer0(x)
+        for i in range(1, 6):
+            x = getattr(self, f'layer{i}')(x)
+        return self.rnn(x.squeeze(2).transpose(1, 2))[0]  # B x T x 512
+
+
+class AttentionUnit(nn.Module):
+
+    def __init__(self, s_dim: int, x_dim: int, att_dim: int) -> None:
+        super().__init__()
+        self.sEmbed = nn.Linear(s_dim, att_dim)
+        self.xEmbed = nn.Linear(x_dim, att_dim)
+        self.wEmbed = nn.Linear(att_dim, 1)
+
+    def forward(self, x: torch.Tensor, state: torch.Tensor) -> torch.Tensor:
+        scores = self.wEmbed(torch.tanh(self.xEmbed(x) + self.sEmbed(state.squeeze(0)).unsqueeze(1)))
+        return scores.squeeze(2).softmax(1)  # B x T
+
+
+class DecoderUnit(nn.Module):
+
+    def __init__(self, s_dim: int, x_dim: int, y_dim: int, att_dim: int) -> None:
+        super().__init__()
+        self.attention_unit = AttentionUnit(s_dim, x_dim, att_dim)
+        self.tgt_embedding = nn.Embedding(y_dim + 1, att_dim)  # the last one is the start token
+        self.gru = nn.GRU(x_dim + att_dim, s_dim, batch_first=True)
+        self.fc = nn.Linear(s_dim, y_dim)
+
+    def forward(self, x, state, y_prev):
+        alpha = self.attention_unit(x, state)
+        context = torch.bmm(alpha.unsqueeze(1), x).squeeze(1)
+        out, state = self.gru(torch.cat([self.tgt_embedding(y_prev), context], 1).unsqueeze(1), state)
+        return self.fc(out.squeeze(1)), state, alpha
+
+
+class AttentionRecognitionHead(nn.Module):
+
+    def __init__(self, num_classes: int, in_planes: int = 512, s_dim: int = 512, att_dim: int = 512) -> None:
+        super().__init__()
+        self.num_classes, self.s_dim = num_classes, s_dim
+        self.decoder = DecoderUnit(s_dim, in_planes, num_classes, att_dim)
+
+    def forward(self, x: torch.Tensor, steps: int) -> torch.Tensor:
+        state = x.new_zeros(1, x.shape[0], self.s_dim)
+        y = torch.full((x.shape[0], ), self.num_classes, dtype=torch.long, device=x.device)
+        logits = []
+        for _ in range(steps):
+            out, state, _ = self.decoder(x, state, y)
+            logits.append(out)
+            y = out.argmax(1)
+        return torch.stack(logits, 1)
+
+
+@MODELS.register_module()
+class ASTERRecognizer(TextRecognizer):
+    """ASTER behind the common interface (aster.pytorch ``demo.pth.tar`` / TextZoom's ``aster.pth.tar`` layout).
+
+    Args:
+        max_len: Greedy decoding steps (T of ``probs``).
+        stn: Rectify with the TPS-STN (TextZoom evaluates with it on).
+        checkpoint: aster.pytorch checkpoint (``state_dict`` inside, ``module.`` accepted).
+    """
+
+    def __init__(self, max_len: int = 26, stn: bool = True, checkpoint: Optional[str] = None,
+                 allow_random: bool = False) -> None:
+        super().__init__(checkpoint, allow_random)
+        self.preprocess = Preprocess(size=(32, 128), mean=0.5, std=0.5)
+        num_classes = len(ASTER_CHARS) + 3
+        self.charset = Charset(ASTER_CHARS, num_classes=num_classes, offset=0, eos=len(ASTER_CHARS))
+        self.max_len, self.use_stn = max_len, stn
+        self.encoder = ResNetASTER()
+        self.decoder = AttentionRecognitionHead(num_classes)
+        if stn:
+            self.tps = TPSSpatialTransformer((32, 100), 20, (0.05, 0.05))
+            self.stn_head = STNHead(3, 20, input_size=(32, 64))
+        self.init_weights_from(checkpoint)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        if self.use_stn:
+            small = F.interpolate(x, (32, 64), mode='bilinear', align_corners=True)
+            x, _ = self.tps(x, self.stn_head(small)[1])
+        return self.decoder(self.encoder(x), self.max_len)
