@@ -196,6 +196,7 @@ def bench_recognizers(args) -> Tuple[str, List[str]]:
         ('TBSRN transformer, width 0.125 (d_model 128), greedy 26 steps',
          lambda: R.TBSRNTransformerRecognizer(width=0.125, num_heads=8, feature_pe=True, allow_random=True)),
         ('PARSeq base (AR decoding + 1 refinement)', lambda: R.PARSeqRecognizer(allow_random=True)),
+        ('ASTER, aster.pytorch layout (STN, greedy 26 steps)', lambda: R.ASTERRecognizer(allow_random=True)),
         ('MMOCR CRNN (mmocr config)', lambda: R.MMOCRRecognizer('mmocr::textrecog/crnn/crnn_mini-vgg_5e_mj.py',
                                                                allow_random=True)),
         ('MMOCR ASTER (mmocr config)', lambda: R.MMOCRRecognizer(

@@ -4,11 +4,12 @@ from .base import Charset, Preprocess, TextRecognizer
 from .crnn import TextZoomCRNN
 from .easyocr_recognizer import EasyOCRRecognizer
 from .mmocr_recognizer import MMOCRRecognizer
+from .moran import MORANRecognizer
 from .parseq import PARSeqRecognizer
 from .rapidocr_recognizer import RapidOCRRecognizer
 from .tbsrn_transformer import TBSRNTransformerRecognizer
 from .training import RecognizerTrainingModel
 
 __all__ = ['ASTERRecognizer', 'Charset', 'Preprocess', 'TextRecognizer', 'TextZoomCRNN', 'EasyOCRRecognizer',
-           'MMOCRRecognizer', 'PARSeqRecognizer', 'RapidOCRRecognizer', 'TBSRNTransformerRecognizer',
+           'MMOCRRecognizer', 'MORANRecognizer', 'PARSeqRecognizer', 'RapidOCRRecognizer', 'TBSRNTransformerRecognizer',
            'RecognizerTrainingModel']

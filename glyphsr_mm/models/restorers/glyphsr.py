@@ -3,6 +3,7 @@
 Importing this module imports ``mmagic.models`` (seconds), so ``import glyphsr_mm`` does not; configs list
 ``glyphsr_mm.models.restorers`` in ``custom_imports``.
 """
+import inspect
 from typing import Dict, List, Optional
 
 import torch
@@ -31,7 +32,8 @@ class GlyphSR(BaseEditModel):
     that metrics never see the mask channel; the glyph maps go to ``pred_line_map``/``pred_char_maps``.
 
     Args:
-        generator: ``GlyphSRNet`` (or any generator with ``forward(lr, text_prior) -> (sr, glyph outputs)``).
+        generator: ``GlyphSRNet``, ``GlyphAwareGenerator``, or any MMagic generator ``forward(lr) -> sr`` (then
+            without text prior and glyph outputs, e.g. a plain EDSRNet baseline).
         pixel_loss: e.g. ``dict(type='PixelMSELoss', loss_weight=1.0)``.
         text_prior: ``TextPriorGenerator`` config, or None for a generator without text prior.
         text_focus_loss / hog_loss / glyph_loss / tp_loss: Loss configs or None.
@@ -50,16 +52,24 @@ class GlyphSR(BaseEditModel):
         if self.tp_loss is not None and (self.text_prior is None or not self.text_prior.finetune):
             raise ValueError('tp_loss needs a text_prior with finetune=True (the prior of a frozen recognizer '
                              'cannot learn)')
+        self._takes_prior = 'text_prior' in inspect.signature(self.generator.forward).parameters
+        if self.text_prior is not None and not self._takes_prior:
+            raise ValueError(f'{type(self.generator).__name__} takes no text prior: set text_prior=None')
         num_classes = getattr(self.generator, 'infoGen', None)
         if self.text_prior is not None and num_classes is not None \
                 and self.text_prior.num_classes != self.generator.infoGen.tconv1.in_channels:
             raise ValueError(f'text prior has {self.text_prior.num_classes} classes but the generator expects '
                              f'prior_classes={self.generator.infoGen.tconv1.in_channels}: set generator.prior_classes')
 
+    def generate(self, lr: torch.Tensor, prior: Optional[torch.Tensor] = None):
+        """Run the generator: (sr, (line_map, char_maps, char_logits)); glyph outputs None where it has none."""
+        out = self.generator(lr, prior) if self._takes_prior else self.generator(lr)
+        return out if isinstance(out, tuple) else (out, (None, None, None))
+
     def forward_tensor(self, inputs: torch.Tensor, data_samples=None, **kwargs):
         """LR -> (sr, (line_map, char_maps, char_logits)) in the generator's value range."""
         prior = self.text_prior(inputs) if self.text_prior is not None else None
-        return self.generator(inputs, prior)
+        return self.generate(inputs, prior)
 
     def forward_inference(self, inputs: torch.Tensor, data_samples=None, **kwargs) -> DataSample:
         sr, (line_map, char_maps, _) = self.forward_tensor(inputs, data_samples)
@@ -82,7 +92,7 @@ class GlyphSR(BaseEditModel):
     def forward_train(self, inputs: torch.Tensor, data_samples=None, **kwargs) -> Dict[str, torch.Tensor]:
         hr = data_samples.gt_img
         prior = self.text_prior(inputs) if self.text_prior is not None else None
-        sr, (line_map, char_maps, char_logits) = self.generator(inputs, prior)
+        sr, (line_map, char_maps, char_logits) = self.generate(inputs, prior)
         losses = dict(self.pixel_loss(sr, hr))
         labels = _labels(data_samples) if (self.text_focus_loss or self.glyph_loss) else None
         if self.text_focus_loss is not None:

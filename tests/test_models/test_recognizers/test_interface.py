@@ -2,7 +2,7 @@
 import pytest
 import torch
 
-from glyphsr_mm.models.recognizers import (ASTERRecognizer, Charset, PARSeqRecognizer, Preprocess, TBSRNTransformerRecognizer,
+from glyphsr_mm.models.recognizers import (ASTERRecognizer, Charset, MORANRecognizer, PARSeqRecognizer, Preprocess, TBSRNTransformerRecognizer,
                                            TextZoomCRNN)
 from glyphsr_mm.utils.checkpoint import CheckpointMismatchError
 
@@ -16,7 +16,8 @@ def tiny_tbsrn(**kw):
 
 
 ARCHS = {'crnn': lambda **kw: TextZoomCRNN(allow_random=True, **kw), 'parseq': tiny_parseq, 'tbsrn': tiny_tbsrn,
-         'aster': lambda **kw: ASTERRecognizer(max_len=8, allow_random=True, **kw)}
+         'aster': lambda **kw: ASTERRecognizer(max_len=8, allow_random=True, **kw),
+         'moran': lambda **kw: MORANRecognizer(max_len=8, allow_random=True, **kw)}
 
 
 def test_preprocess_gray_resize_and_range():

@@ -2,7 +2,7 @@
 definitions of TBSRN's transformer.py, meijieru's crnn.py and PARSeq's model/modules with timm's ViT)."""
 import torch
 
-from glyphsr_mm.models.recognizers import ASTERRecognizer, PARSeqRecognizer, TBSRNTransformerRecognizer, TextZoomCRNN
+from glyphsr_mm.models.recognizers import ASTERRecognizer, MORANRecognizer, PARSeqRecognizer, TBSRNTransformerRecognizer, TextZoomCRNN
 
 
 def shapes(module):
@@ -86,3 +86,21 @@ def test_aster_layout():
     for k, v in expected.items():
         assert s[k] == v, k
     assert 'encoder.layer1.1.downsample.0.weight' not in s and 'encoder.layer2.4.conv1.weight' not in s
+
+
+def test_moran_layout():
+    s = shapes(MORANRecognizer(allow_random=True))
+    expected = {
+        'MORN.cnn.1.weight': (64, 1, 3, 3), 'MORN.cnn.5.weight': (128, 64, 3, 3), 'MORN.cnn.9.weight': (64, 128, 3, 3),
+        'MORN.cnn.12.weight': (16, 64, 3, 3), 'MORN.cnn.15.weight': (1, 16, 3, 3), 'MORN.cnn.16.running_var': (1, ),
+        'ASRN.cnn.block0.0.weight': (32, 1, 3, 3), 'ASRN.cnn.block1.0.downsample.0.weight': (32, 32, 3, 3),
+        'ASRN.cnn.block1.0.conv1.0.weight': (32, 32, 3, 3), 'ASRN.cnn.block1.1.conv1.0.weight': (32, 32, 1, 1),
+        'ASRN.cnn.block3.0.downsample.1.weight': (128, ), 'ASRN.cnn.block5.2.conv2.0.weight': (512, 512, 3, 3),
+        'ASRN.rnn.0.rnn.weight_ih_l0': (1024, 512), 'ASRN.rnn.1.embedding.weight': (256, 512),
+        'ASRN.attentionL2R.char_embeddings': (38, 256), 'ASRN.attentionR2L.attention_cell.i2h.weight': (256, 256),
+        'ASRN.attentionL2R.attention_cell.rnn.weight_ih': (768, 512), 'ASRN.attentionL2R.generator.weight': (37, 256),
+    }
+    for k, v in expected.items():
+        assert s[k] == v, k
+    assert 'ASRN.cnn.block1.1.downsample.0.weight' not in s and 'ASRN.attentionL2R.attention_cell.i2h.bias' not in s
+    assert not any('grid' in k for k in s)  # MORN's sampling grid is not part of moran.pth
