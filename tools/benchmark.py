@@ -197,6 +197,7 @@ def bench_recognizers(args) -> Tuple[str, List[str]]:
          lambda: R.TBSRNTransformerRecognizer(width=0.125, num_heads=8, feature_pe=True, allow_random=True)),
         ('PARSeq base (AR decoding + 1 refinement)', lambda: R.PARSeqRecognizer(allow_random=True)),
         ('ASTER, aster.pytorch layout (STN, greedy 26 steps)', lambda: R.ASTERRecognizer(allow_random=True)),
+        ('MORAN, MORAN_v2 layout (MORN + ASRN, 20 steps)', lambda: R.MORANRecognizer(allow_random=True)),
         ('MMOCR CRNN (mmocr config)', lambda: R.MMOCRRecognizer('mmocr::textrecog/crnn/crnn_mini-vgg_5e_mj.py',
                                                                allow_random=True)),
         ('MMOCR ASTER (mmocr config)', lambda: R.MMOCRRecognizer(
