@@ -162,9 +162,11 @@ class TextRecognizer(nn.Module):
     checkpoint_prefixes: Sequence[str] = ('module.', )
 
     def _load_from_state_dict(self, state_dict, prefix, *args, **kwargs):  # noqa: D401
-        # Weights loaded by a parent module (e.g. resuming a runner checkpoint) count as real weights.
+        # Weights loaded through a parent module (e.g. a runner checkpoint of the whole restorer) count as real
+        # only when the checkpoint holds every tensor of this recognizer (a non-strict load may skip them).
         super()._load_from_state_dict(state_dict, prefix, *args, **kwargs)
-        self._has_weights = True
+        if all(prefix + k in state_dict for k in self.state_dict()):
+            self._has_weights = True
 
     def mark_trained(self) -> None:
         """Declare the current weights real (called by training code)."""

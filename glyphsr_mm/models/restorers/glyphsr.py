@@ -55,11 +55,11 @@ class GlyphSR(BaseEditModel):
         self._takes_prior = 'text_prior' in inspect.signature(self.generator.forward).parameters
         if self.text_prior is not None and not self._takes_prior:
             raise ValueError(f'{type(self.generator).__name__} takes no text prior: set text_prior=None')
-        num_classes = getattr(self.generator, 'infoGen', None)
-        if self.text_prior is not None and num_classes is not None \
-                and self.text_prior.num_classes != self.generator.infoGen.tconv1.in_channels:
+        tp_transformer = getattr(self.generator, 'infoGen', None)
+        if self.text_prior is not None and tp_transformer is not None \
+                and self.text_prior.num_classes != tp_transformer.tconv1.in_channels:
             raise ValueError(f'text prior has {self.text_prior.num_classes} classes but the generator expects '
-                             f'prior_classes={self.generator.infoGen.tconv1.in_channels}: set generator.prior_classes')
+                             f'prior_classes={tp_transformer.tconv1.in_channels}: set generator.prior_classes')
 
     def generate(self, lr: torch.Tensor, prior: Optional[torch.Tensor] = None):
         """Run the generator: (sr, (line_map, char_maps, char_logits)); glyph outputs None where it has none."""

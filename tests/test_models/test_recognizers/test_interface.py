@@ -100,3 +100,13 @@ def test_tbsrn_teacher_forcing_and_attention_shapes():
     assert torch.allclose(maps.flatten(2).sum(-1), torch.ones(2, 4), atol=1e-5)
     # The 2D position code has no parameters: same checkpoint layout.
     assert set(tiny_tbsrn(feature_pe=True).state_dict()) == set(rec.state_dict())
+
+
+def test_partial_parent_load_does_not_count_as_weights():
+    parent = torch.nn.Module()
+    parent.rec = TextZoomCRNN()
+    parent.load_state_dict({}, strict=False)  # e.g. a restorer checkpoint without the recognizer's tensors
+    with pytest.raises(RuntimeError, match='has no weights'):
+        parent.rec.predict(torch.rand(1, 3, 32, 128))
+    parent.load_state_dict({f'rec.{k}': v for k, v in TextZoomCRNN(allow_random=True).state_dict().items()})
+    assert len(parent.rec.predict(torch.rand(1, 3, 32, 128))) == 1
