@@ -11,5 +11,5 @@ train_pipeline = [
          data_keys=['gt_char_masks', 'gt_line_mask']),
 ]
 train_dataloader = dict(dataset=dict(pipeline=train_pipeline))
-val_evaluator = [dict(type='PSNR', crop_border=0), dict(type='SSIM', crop_border=0)]
+val_evaluator = dict(type='Evaluator', metrics=[dict(type='PSNR', crop_border=0), dict(type='SSIM', crop_border=0)])
 test_evaluator = val_evaluator

@@ -73,7 +73,8 @@ class GlyphSR(BaseEditModel):
 
     def forward_inference(self, inputs: torch.Tensor, data_samples=None, **kwargs) -> DataSample:
         sr, (line_map, char_maps, _) = self.forward_tensor(inputs, data_samples)
-        pred = DataSample(pred_img=(sr[:, :3].clamp(0, 1) * 255.0).cpu())
+        # De-normalised to 0-255 in the channel order MMagic's eval-mode preprocessing gave gt_img; RGB(-like) only.
+        pred = DataSample(pred_img=self.data_preprocessor.destruct(sr.clamp(0, 1), data_samples)[:, :3].cpu())
         if line_map is not None:
             pred.set_tensor_data(dict(pred_line_map=line_map.cpu(), pred_char_maps=char_maps.cpu()))
         return pred
@@ -81,9 +82,10 @@ class GlyphSR(BaseEditModel):
     def convert_to_datasample(self, predictions: DataSample, data_samples: DataSample,
                               inputs: Optional[torch.Tensor]) -> List[DataSample]:
         if inputs is not None:
-            data_samples.set_tensor_data({'input': (inputs[:, :3].clamp(0, 1) * 255.0).cpu()})
-        if 'gt_img' in data_samples:
-            data_samples.set_tensor_data({'gt_img': (data_samples.gt_img[:, :3] * 255.0).cpu()})
+            data_samples.set_tensor_data(
+                {'input': self.data_preprocessor.destruct(inputs, data_samples, 'img')[:, :3].cpu()})
+        if 'gt_img' in data_samples:  # eval mode: 0-255, not normalised; metrics must not see the mask channel
+            data_samples.set_tensor_data({'gt_img': data_samples.gt_img[:, :3].float().cpu()})
         samples = data_samples.split()
         for sample, pred in zip(samples, predictions.split()):
             sample.output = pred
