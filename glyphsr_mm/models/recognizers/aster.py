@@ -8,7 +8,7 @@ decoder's start token is class 97 of the embedding. TextZoom feeds RGB 32x128 im
 Decoding here is greedy; aster.pytorch's evaluation uses a beam of 5, so predictions can differ on hard words.
 """
 import string
-from typing import Optional, Sequence
+from typing import Optional
 
 import torch
 import torch.nn as nn

@@ -70,7 +70,6 @@ class MMOCRRecognizer(TextRecognizer):
         model_cfg['_scope_'] = 'mmocr'
         self.model = MMOCR_MODELS.build(model_cfg)
         self.preprocess = _preprocess_from_config(cfg, tuple(input_size) if input_size else None)
-        self._bgr = not self.preprocess.gray
         d = self.model.decoder.dictionary
         ctc = 'CTC' in type(self.model.decoder.postprocessor).__name__
         specials = [i for i in (d.start_idx, d.end_idx, d.padding_idx, d.unknown_idx) if i is not None]
@@ -85,7 +84,7 @@ class MMOCRRecognizer(TextRecognizer):
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         """Preprocessed images -> log-probabilities B x T x D (MMOCR decoders return probabilities)."""
-        if self._bgr:
+        if not self.preprocess.gray:  # MMOCR models see BGR (cv2 loading)
             x = x.flip(1)
         feat = self.model.extract_feat(x)
         out_enc = self.model.encoder(feat, None) if self.model.with_encoder else None

@@ -11,7 +11,7 @@ is. ``width`` scales every channel count (1.0 = the released size: ResNet 64..10
 reduced widths are trained with ``tools/train_recognizer.py`` where no weights can be had.
 """
 import math
-from typing import List, Optional, Sequence, Tuple
+from typing import Optional, Sequence, Tuple
 
 import torch
 import torch.nn as nn
@@ -168,17 +168,22 @@ class Embeddings(nn.Module):
         return self.lut(x) * math.sqrt(self.d_model)
 
 
+def sinusoid_table(n: int, dims: int) -> torch.Tensor:
+    """n x dims transformer position code: sin on even, cos on odd channels."""
+    pos = torch.arange(n).float().unsqueeze(1)
+    div = torch.exp(torch.arange(0, dims, 2).float() * -(math.log(10000.0) / dims))
+    pe = torch.zeros(n, dims)
+    pe[:, 0::2], pe[:, 1::2] = torch.sin(pos * div), torch.cos(pos * div)[:, :dims // 2]
+    return pe
+
+
 class PositionalEncoding(nn.Module):
     """Sinusoidal code; its ``pe`` buffer is saved in TBSRN's checkpoint, so it is a persistent buffer here too."""
 
     def __init__(self, d_model: int, dropout: float = 0.1, max_len: int = 5000) -> None:
         super().__init__()
         self.dropout = nn.Dropout(dropout)
-        pos = torch.arange(max_len).unsqueeze(1).float()
-        div = torch.exp(torch.arange(0, d_model, 2).float() * -(math.log(10000.0) / d_model))
-        pe = torch.zeros(max_len, d_model)
-        pe[:, 0::2], pe[:, 1::2] = torch.sin(pos * div), torch.cos(pos * div)
-        self.register_buffer('pe', pe.unsqueeze(0))
+        self.register_buffer('pe', sinusoid_table(max_len, d_model).unsqueeze(0))
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         return self.dropout(x + self.pe[:, :x.shape[1]])
@@ -187,16 +192,8 @@ class PositionalEncoding(nn.Module):
 def sinusoid_2d(channels: int, h: int, w: int) -> torch.Tensor:
     """channels x h x w sinusoidal code: the first half encodes the row, the second half the column."""
     half = channels // 2
-
-    def code(n: int, dims: int) -> torch.Tensor:
-        pos = torch.arange(n).float().unsqueeze(1)
-        div = torch.exp(torch.arange(0, dims, 2).float() * -(math.log(10000.0) / dims))
-        pe = torch.zeros(n, dims)
-        pe[:, 0::2], pe[:, 1::2] = torch.sin(pos * div), torch.cos(pos * div)[:, :dims // 2]
-        return pe
-
-    rows = code(h, half).t().unsqueeze(2).expand(half, h, w)
-    cols = code(w, channels - half).t().unsqueeze(1).expand(channels - half, h, w)
+    rows = sinusoid_table(h, half).t().unsqueeze(2).expand(half, h, w)
+    cols = sinusoid_table(w, channels - half).t().unsqueeze(1).expand(channels - half, h, w)
     return torch.cat([rows, cols], 0)
 
 
@@ -308,7 +305,3 @@ class TBSRNTransformerRecognizer(TextRecognizer):
             _, attn = self(x, return_attention=True)
         b, _, t, _ = attn.shape
         return attn.mean(1).view(b, t, *self.feature_size)
-
-    @torch.no_grad()
-    def predict(self, images: torch.Tensor) -> List[str]:
-        return self.charset.decode(self.logits(images).argmax(-1))
