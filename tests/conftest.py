@@ -22,3 +22,27 @@ def pytest_collection_modifyitems(config, items):
     for item in items:
         if 'slow' in item.keywords:
             item.add_marker(skip)
+
+
+def free_port() -> int:
+    """A free TCP port on 127.0.0.1 (torchrun's ``--master_port=0`` hangs in some sandboxes)."""
+    import socket
+    with socket.socket() as s:
+        s.bind(('127.0.0.1', 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture
+def torchrun():
+    """Run ``script args...`` under ``torchrun --nproc_per_node=N`` on CPU (gloo); fails with its stderr."""
+    import subprocess
+
+    def run(script, *args, nproc=2, timeout=300, env=None):
+        cmd = [sys.executable, '-m', 'torch.distributed.run', f'--nproc_per_node={nproc}', '--master_addr=127.0.0.1',
+               f'--master_port={free_port()}', str(script), *map(str, args)]
+        proc = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout, cwd=ROOT,
+                              env={**os.environ, 'PYTHONPATH': ROOT, **(env or {})})
+        assert proc.returncode == 0, f'{" ".join(cmd)} failed:\n{proc.stderr[-4000:]}'
+        return proc
+
+    return run

@@ -54,7 +54,10 @@ class TextZoomDataset(BaseDataset):
         self.require_hr = require_hr
         self.drop_empty = drop_empty
         self.stats = {}
-        super().__init__(data_root='', pipeline=list(pipeline), **kwargs)
+        # The folders' names, in order, for per-subset metrics (TextRecognitionAccuracy orders its columns so).
+        metainfo = dict(kwargs.pop('metainfo', None) or {})
+        metainfo.setdefault('subsets', list(dict.fromkeys(self.subset_name(r) for r in self.roots)))
+        super().__init__(data_root='', pipeline=list(pipeline), metainfo=metainfo, **kwargs)
 
     @staticmethod
     def subset_name(path: str) -> str:

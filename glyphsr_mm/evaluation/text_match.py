@@ -12,7 +12,7 @@ _SYMBOLS = re.compile(r'[^\w]|_', flags=re.UNICODE)
 def normalize(text: str, mode: str = 'textzoom') -> str:
     """Normalise ``text`` for comparison under ``mode``."""
     if mode == 'textzoom':
-        return str_filt(text, 'lower')
+        return str_filt(unicodedata.normalize('NFC', text), 'lower')
     if mode == 'exact':
         return unicodedata.normalize('NFC', text)
     if mode == 'ignore_case':

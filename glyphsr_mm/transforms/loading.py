@@ -53,6 +53,9 @@ class LoadTextZoomImages(BaseTransform):
             if kind in imgs:
                 results[f'ori_{key}_shape'] = imgs[kind].shape
                 results[key] = self.resize(imgs[kind], self.sizes[kind], self.resize_backend)
+                # MMagic's convention: in eval mode its preprocessor turns gt_img to BGR and destruct() turns
+                # predictions and inputs to BGR, so metrics and visualisers all see one declared order.
+                results[f'{key}_channel_order'] = 'rgb'
         return results
 
     @staticmethod
