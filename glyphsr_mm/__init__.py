@@ -12,6 +12,6 @@ from .utils.checkpoint import register_safe_globals
 
 register_safe_globals()
 
-from . import datasets, evaluation, glyph, models, transforms  # noqa: E402,F401  (registers components)
+from . import datasets, engine, evaluation, glyph, models, transforms  # noqa: E402,F401  (registers components)
 
 __all__ = ['__version__']

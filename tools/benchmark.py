@@ -295,8 +295,74 @@ def bench_model_step(args) -> Tuple[str, List[str]]:
     return 'model_step', rows
 
 
+def _synthetic_test(args, per_subset: int) -> List[str]:
+    """Synthetic TextZoom test LMDBs (easy/medium/hard, ``per_subset`` each), made once under --data-dir_eval."""
+    root = args.data_dir.rstrip('/') + '_eval'
+    roots = [os.path.join(root, 'test', s) for s in ('easy', 'medium', 'hard')]
+    from glyphsr_mm.datasets import TextZoomLMDB
+    try:
+        if all(len(TextZoomLMDB(r)) == per_subset for r in roots):
+            return roots
+    except Exception:
+        pass
+    subprocess.run([sys.executable, os.path.join(ROOT, 'tools', 'dataset_converters', 'make_synthetic_textzoom.py'),
+                    root, '--num-train', '0', '--num-test', str(per_subset), '--seed', '1'], check=True)
+    return roots
+
+
+def bench_evaluation(args) -> Tuple[str, List[str]]:
+    """End-to-end test throughput through MMagic's runner (data, text prior, GlyphSR, metrics): PSNR/SSIM only
+    against adding the three TextZoom recognizers on SR, then on LR / SR / HR (first pass, then cached)."""
+    import copy
+    import tempfile
+
+    from mmengine.config import Config
+    from mmengine.runner import Runner
+    per_subset = max(1, args.eval_images // 3)
+    roots = _synthetic_test(args, per_subset)
+    n = 3 * per_subset
+    cfg = Config.fromfile(os.path.join(ROOT, 'configs', 'glyphsr_textzoom.py'))
+    # Random weights (none can be downloaded here); speed does not depend on the values. Training-only losses
+    # are left out: test runs never call them.
+    cfg.model.text_prior.recognizer.update(checkpoint=None, allow_random=True)
+    for key in ('text_focus_loss', 'hog_loss', 'glyph_loss'):
+        cfg.model.pop(key)
+    recs = {name: dict(rec, checkpoint=None, allow_random=True)
+            for name, rec in cfg.test_evaluator.metrics[0].recognizers.items()}
+    quality = [dict(type='PSNR', crop_border=0), dict(type='SSIM', crop_border=0)]
+    accuracy = lambda rows: dict(type='TextRecognitionAccuracy', recognizers=recs, rows=rows,  # noqa: E731
+                                 recognizer_device=args.device)
+    cfg.merge_from_dict({'test_dataloader.dataset.data_root': roots, 'test_dataloader.batch_size': args.batch,
+                         'test_dataloader.num_workers': 2, 'custom_hooks': [], 'log_level': 'WARNING',
+                         'env_cfg.dist_cfg.backend': 'gloo'})
+    cases = [('PSNR + SSIM only (model and data: the baseline)', quality, 1),
+             (f'+ word accuracy of {", ".join(recs)} on SR', [accuracy(('SR', ))] + quality, 1),
+             ('+ LR and HR reference rows (Table 1; first pass, then cached per sample)',
+              [accuracy(('LR', 'SR', 'HR'))] + quality, 2)]
+    rows = ['| evaluation | pass | seconds | images/s | ratio to baseline |', '| --- | ---: | ---: | ---: | ---: |']
+    base = None
+    for name, metrics, passes in cases:
+        c = copy.deepcopy(cfg)
+        c.test_evaluator = dict(type='Evaluator', metrics=metrics)
+        with tempfile.TemporaryDirectory() as work:
+            c.work_dir = work
+            runner = Runner.from_cfg(c)
+            runner.model.to(args.device)
+            runner.test_loop  # noqa: B018  (builds the loop, its evaluator and recognizers: not timed)
+            for p in range(passes):
+                t = time.perf_counter()
+                runner.test()
+                sec = time.perf_counter() - t
+                base = base or n / sec
+                rows.append(f'| {name} | {p + 1} | {sec:.1f} | {n / sec:.1f} | {n / sec / base:.2f} |')
+    rows += ['', f'{n} synthetic test images ({per_subset} per subset), batch {args.batch}, 2 loader workers, '
+             "configs/glyphsr_textzoom.py's model (PARSeq text prior, N = 5, GFM) and recognizers, random weights. "
+             'One timed pass per row (a whole `runner.test()`), after building the runner, its test loop and recognizers.']
+    return 'evaluation', rows
+
+
 BENCHMARKS = {'deform_conv': bench_deform_conv, 'data_pipeline': bench_data_pipeline,
-              'recognizers': bench_recognizers, 'model_step': bench_model_step}
+              'recognizers': bench_recognizers, 'model_step': bench_model_step, 'evaluation': bench_evaluation}
 
 
 def write_section(path: str, key: str, device: str, header: str, rows: List[str]) -> None:
@@ -323,6 +389,7 @@ def main() -> int:
                         help='synthetic TextZoom used by data_pipeline (made if missing)')
     parser.add_argument('--num-pairs', type=int, default=3000)
     parser.add_argument('--data-repeats', type=int, default=3)
+    parser.add_argument('--eval-images', type=int, default=300, help='test images of the evaluation benchmark')
     parser.add_argument('--out', default=os.path.join(ROOT, 'docs', 'benchmarks.md'))
     args = parser.parse_args()
     cmd = 'python tools/benchmark.py ' + ' '.join(sys.argv[1:])

@@ -1,17 +1,22 @@
 # MMagic-style runtime for GlyphSR training (tools/train.py).
-custom_imports = dict(imports=['glyphsr_mm', 'glyphsr_mm.models.restorers'], allow_failed_imports=False)
+custom_imports = dict(imports=['glyphsr_mm', 'glyphsr_mm.models.restorers',
+                               'glyphsr_mm.evaluation.text_recognition_accuracy'], allow_failed_imports=False)
 default_scope = 'mmagic'
 default_hooks = dict(
     timer=dict(type='IterTimerHook'),
     logger=dict(type='LoggerHook', interval=50),
     param_scheduler=dict(type='ParamSchedulerHook'),
-    checkpoint=dict(type='CheckpointHook', interval=1, by_epoch=True, max_keep_ckpts=3, save_best='PSNR',
+    checkpoint=dict(type='CheckpointHook', interval=1, by_epoch=True, max_keep_ckpts=3, save_best='average/word_acc',
                     rule='greater', out_dir=None),
     sampler_seed=dict(type='DistSamplerSeedHook'),
 )
 env_cfg = dict(cudnn_benchmark=False, mp_cfg=dict(mp_start_method='fork', opencv_num_threads=0),
                dist_cfg=dict(backend='nccl'))
 log_processor = dict(type='LogProcessor', window_size=50, by_epoch=True)
+# Validation sheets LR | SR | HR | line map | char maps (vis_data/vis_image/); add
+# dict(type='TensorboardVisBackend') to vis_backends for TensorBoard (images and the logged scalars).
+# FiniteLossHook stops training at the first NaN/Inf loss term, naming the iteration and the term.
+custom_hooks = [dict(type='GlyphVisualizationHook', num_samples=8), dict(type='FiniteLossHook')]
 vis_backends = [dict(type='LocalVisBackend')]
 visualizer = dict(type='ConcatImageVisualizer', vis_backends=vis_backends, fn_key='index', img_keys=['pred_img'])
 log_level = 'INFO'

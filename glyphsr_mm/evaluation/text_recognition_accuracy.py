@@ -56,7 +56,7 @@ class TextRecognitionAccuracy(BaseSampleWiseMetric):
     """
 
     metric = 'word_acc'
-    default_prefix = None
+    default_prefix = ''  # keys are namespaced by recognizer already (and '' keeps MMEngine from warning)
 
     def __init__(self, recognizers: Dict[str, Union[dict, nn.Module]], rows: Sequence[str] = ('SR', ),
                  mode: Union[str, Sequence[str]] = 'textzoom', channel_order: str = 'BGR',

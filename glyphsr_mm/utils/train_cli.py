@@ -23,7 +23,8 @@ def parse_train_args(description: str, argv: Optional[Sequence[str]] = None) -> 
 
 
 def build_config(args: argparse.Namespace):
-    """Load ``args.config`` and apply the command-line options (work dir, resume, AMP, launcher)."""
+    """Load ``args.config`` and apply the command-line options (work dir, resume, AMP, launcher; the test command
+    line has no resume/AMP)."""
     from mmengine.config import Config
     if not osp.isfile(args.config):
         raise SystemExit(f'config not found: {args.config}')
@@ -35,10 +36,10 @@ def build_config(args: argparse.Namespace):
         cfg.work_dir = args.work_dir
     elif cfg.get('work_dir') is None:
         cfg.work_dir = osp.join('./work_dirs', osp.splitext(osp.basename(args.config))[0])
-    if args.amp:
+    if getattr(args, 'amp', False):
         cfg.optim_wrapper.type = 'AmpOptimWrapper'
         cfg.optim_wrapper.setdefault('loss_scale', 'dynamic')
-    if args.resume:
+    if getattr(args, 'resume', False):
         cfg.resume = True
         cfg.load_from = None
     return cfg

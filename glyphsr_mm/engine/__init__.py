@@ -1,0 +1,3 @@
+from .hooks import FiniteLossHook, GlyphVisualizationHook, NonFiniteLossError, SRImageSaverHook
+
+__all__ = ['FiniteLossHook', 'GlyphVisualizationHook', 'NonFiniteLossError', 'SRImageSaverHook']

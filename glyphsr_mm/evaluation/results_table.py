@@ -1,0 +1,71 @@
+"""The paper's Table 1 from a test run's metrics: rows LR / SR / HR per recognizer, columns per subset.
+
+Reads the keys written by :class:`~glyphsr_mm.evaluation.text_recognition_accuracy.TextRecognitionAccuracy`
+(``CRNN/easy/word_acc``, ``CRNN/average/word_acc_LR``, ...) and MMagic's ``PSNR``/``SSIM``. No MMagic import.
+"""
+import re
+from collections import OrderedDict
+from typing import Dict, List, Optional
+
+ROW_LABELS = OrderedDict([('LR', 'LR (bicubic)'), ('SR', 'SR'), ('HR', 'HR')])
+_KEY = re.compile(r'^(?P<rec>[^/]+)/(?P<subset>[^/]+)/word_acc(?P<row>_LR|_HR)?$')
+
+
+def table_rows(metrics: Dict[str, float]) -> List[dict]:
+    """One dict per (recognizer, row): ``recognizer``, ``row``, one entry per subset, ``average``; ``PSNR`` and
+    ``SSIM`` on SR rows when present. Recognizers, subsets and rows keep the metric's order; with several
+    recognizers a ``mean`` recognizer (the plain mean over recognizers, per column) is appended."""
+    cells: 'OrderedDict[tuple, OrderedDict]' = OrderedDict()
+    subsets: List[str] = []
+    for key, value in metrics.items():
+        m = _KEY.match(key)
+        if not m:
+            continue
+        row = (m['row'] or '_SR')[1:]
+        cells.setdefault((m['rec'], row), OrderedDict())[m['subset']] = float(value)
+        if m['subset'] != 'average' and m['subset'] not in subsets:
+            subsets.append(m['subset'])
+    recs = list(OrderedDict.fromkeys(rec for rec, _ in cells))
+    rows_present = [r for r in ROW_LABELS if any(row == r for _, row in cells)]
+    out = []
+    for rec in recs:
+        for row in rows_present:
+            if (rec, row) in cells:
+                out.append(dict(recognizer=rec, row=row, **{s: cells[(rec, row)].get(s) for s in subsets},
+                                average=cells[(rec, row)].get('average')))
+    if len(recs) > 1:
+        for row in rows_present:
+            mine = [r for r in out if r['row'] == row]
+            mean = {c: (sum(r[c] for r in mine) / len(mine) if all(r[c] is not None for r in mine) else None)
+                    for c in subsets + ['average']}
+            out.append(dict(recognizer='mean', row=row, **mean))
+    for r in out:
+        if r['row'] == 'SR':
+            for k in ('PSNR', 'SSIM'):
+                if k in metrics:
+                    r[k] = float(metrics[k])
+    return out
+
+
+def _fmt(value: Optional[float], digits: int) -> str:
+    return '—' if value is None else f'{value:.{digits}f}'
+
+
+def markdown_table(metrics: Dict[str, float], title: Optional[str] = None) -> str:
+    """Table 1 as markdown: word accuracy in percent per subset and sample-weighted average; PSNR (dB) / SSIM
+    on the SR rows (MMagic's metrics, mean over the test images)."""
+    rows = table_rows(metrics)
+    if not rows:
+        raise ValueError('no word-accuracy metrics (keys like CRNN/easy/word_acc) in the results: was '
+                         'TextRecognitionAccuracy in the test_evaluator?')
+    fixed = ('recognizer', 'row', 'average', 'PSNR', 'SSIM')
+    subsets = [k for k in rows[0] if k not in fixed]
+    quality = [k for k in ('PSNR', 'SSIM') if any(k in r for r in rows)]
+    head = ['recognizer', 'images'] + subsets + ['average'] + quality
+    lines = [f'### {title}\n'] if title else []
+    lines += ['| ' + ' | '.join(head) + ' |', '| ' + ' | '.join(['---', '---'] + ['---:'] * (len(head) - 2)) + ' |']
+    for r in rows:
+        vals = [r['recognizer'], ROW_LABELS[r['row']]] + [_fmt(r[s], 1) for s in subsets] + [_fmt(r['average'], 1)]
+        vals += [_fmt(r.get('PSNR'), 2) if k == 'PSNR' else _fmt(r.get('SSIM'), 4) for k in quality]
+        lines.append('| ' + ' | '.join(vals) + ' |')
+    return '\n'.join(lines) + '\n'

@@ -1,0 +1,90 @@
+"""The command line of ``tools/test.py``: MMagic's runner test, then the paper's Table 1 (markdown and JSON)."""
+import argparse
+import json
+import os
+import os.path as osp
+import time
+from typing import Dict, List, Optional, Sequence
+
+from .train_cli import build_config
+
+
+def parse_test_args(argv: Optional[Sequence[str]] = None) -> argparse.Namespace:
+    from mmengine.config import DictAction
+    p = argparse.ArgumentParser(description='Test a GlyphSR (or other MMagic) restorer: word accuracy of the '
+                                'configured recognizers on LR / SR / HR, PSNR and SSIM, as in Table 1 of the paper')
+    p.add_argument('config', help='test config file path')
+    p.add_argument('checkpoint', help='checkpoint of the restorer (a tools/train.py checkpoint, or a converted one)')
+    p.add_argument('--work-dir', help='where logs and the results table go (default: work_dirs/<config name>)')
+    p.add_argument('--save-images', metavar='DIR', help='also write every SR image to DIR/<subset>/<index>.png')
+    p.add_argument('--rows', nargs='+', choices=['LR', 'SR', 'HR'],
+                   help="images the recognizers read (default: the config's test_evaluator, LR SR HR)")
+    p.add_argument('--out', help='results file prefix (default: <work-dir>/test_results); .md and .json are written')
+    p.add_argument('--cfg-options', nargs='+', action=DictAction,
+                   help='override settings in the config, key=value (e.g. test_dataloader.batch_size=16)')
+    p.add_argument('--launcher', choices=['none', 'pytorch', 'slurm', 'mpi'], default='none', help='job launcher')
+    p.add_argument('--local_rank', '--local-rank', type=int, default=0)
+    args = p.parse_args(argv)
+    if 'LOCAL_RANK' not in os.environ:
+        os.environ['LOCAL_RANK'] = str(args.local_rank)
+    return args
+
+
+def _metric_cfgs(evaluator) -> List[dict]:
+    if isinstance(evaluator, dict):
+        return list(evaluator.get('metrics', [evaluator]))
+    return [m for e in evaluator for m in _metric_cfgs(e)]
+
+
+def build_test_config(args: argparse.Namespace):
+    """The config with the checkpoint, reference rows and image saving of the command line applied."""
+    if not osp.isfile(args.checkpoint):
+        raise SystemExit(f'checkpoint not found: {args.checkpoint}')
+    cfg = build_config(args)
+    cfg.load_from = args.checkpoint
+    if cfg.get('test_evaluator') is None or cfg.get('test_dataloader') is None:
+        raise SystemExit(f'{args.config} has no test_dataloader/test_evaluator to test with')
+    accuracy = [m for m in _metric_cfgs(cfg.test_evaluator) if m.get('type') == 'TextRecognitionAccuracy']
+    if args.rows:
+        if not accuracy:
+            raise SystemExit('--rows needs a TextRecognitionAccuracy metric in the test_evaluator')
+        for m in accuracy:
+            m['rows'] = tuple(args.rows)
+    if args.save_images:
+        cfg.custom_hooks = list(cfg.get('custom_hooks') or []) + [
+            dict(type='SRImageSaverHook', out_dir=args.save_images)]
+    return cfg
+
+
+def run_test(argv: Optional[Sequence[str]] = None) -> Dict[str, float]:
+    """Parse the command line, test with MMEngine's runner, print and save the table. Returns the metrics."""
+    args = parse_test_args(argv)
+    cfg = build_test_config(args)
+    from mmengine.hooks import Hook
+    from mmengine.runner import Runner
+
+    from glyphsr_mm.evaluation.results_table import markdown_table, table_rows
+
+    class _KeepMetrics(Hook):  # MMagic's MultiTestLoop.run() returns nothing; its metrics reach the hooks
+        metrics: Dict[str, float] = {}
+
+        def after_test_epoch(self, runner, metrics=None):
+            _KeepMetrics.metrics = dict(metrics or {})
+
+    runner = Runner.from_cfg(cfg)
+    runner.register_hook(_KeepMetrics(), priority='LOWEST')
+    runner.test()
+    metrics = _KeepMetrics.metrics
+    if runner.rank == 0:
+        out = args.out or osp.join(cfg.work_dir, 'test_results')
+        os.makedirs(osp.dirname(osp.abspath(out)), exist_ok=True)
+        title = f'{osp.basename(args.config)} — {osp.basename(args.checkpoint)} (word accuracy %, PSNR dB / SSIM)'
+        table = markdown_table(metrics, title=title)
+        print('\n' + table)
+        with open(out + '.md', 'w', encoding='utf-8') as f:
+            f.write(table)
+        with open(out + '.json', 'w', encoding='utf-8') as f:
+            json.dump(dict(config=args.config, checkpoint=args.checkpoint, date=time.strftime('%Y-%m-%d %H:%M:%S'),
+                           table=table_rows(metrics), metrics=metrics), f, indent=2)
+        runner.logger.info(f'results table: {out}.md, {out}.json')
+    return metrics

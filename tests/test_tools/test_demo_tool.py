@@ -1,0 +1,86 @@
+"""tools/demo.py on the real word crops (any size, no HR): SR files of the right size, sheets, readout."""
+import os
+import subprocess
+import sys
+
+import pytest
+import torch
+
+from tests.conftest import ROOT, TEST_DATA
+
+pytest.importorskip('mmagic')
+from tests.tiny_glyphsr import make_synthetic, save_tiny_checkpoint, write_tiny_config  # noqa: E402
+
+CROPS = os.path.join(TEST_DATA, 'real_word_crops')
+
+
+@pytest.fixture(scope='module')
+def tiny(tmp_path_factory):
+    tmp = tmp_path_factory.mktemp('tiny')
+    cfg = write_tiny_config(tmp / 'tiny.py', str(tmp / 'unused_data'))
+    return cfg, save_tiny_checkpoint(cfg, tmp / 'tiny.pth')
+
+
+def test_demo_writes_sr_images_sheets_and_readout(tiny, tmp_path):
+    from PIL import Image
+    cfg, ckpt = tiny
+    out = tmp_path / 'out'
+    cmd = [sys.executable, os.path.join(ROOT, 'tools', 'demo.py'), cfg, ckpt, CROPS, '--out', str(out), '--sheet',
+           '--device', 'cpu']
+    try:
+        import rapidocr  # noqa: F401
+        cmd += ['--recognizer', 'rapidocr']
+    except ImportError:
+        pass
+    res = subprocess.run(cmd, capture_output=True, text=True, cwd=ROOT, timeout=600)
+    assert res.returncode == 0, res.stdout[-3000:] + res.stderr[-3000:]
+    crops = sorted(f for f in os.listdir(CROPS) if f.endswith(('.jpg', '.png')))
+    sizes = {Image.open(os.path.join(CROPS, f)).size for f in crops}
+    assert len(sizes) > 1  # the crops really are of different sizes
+    for f in crops:
+        stem = os.path.splitext(f)[0]
+        assert Image.open(out / f'{stem}.png').size == (128, 32)
+        sheet = Image.open(out / f'{stem}_sheet.png')
+        assert sheet.size == (4 * 128 + 3 * 2, 32) and sheet.mode == 'RGB'  # LR | SR | line map | char maps
+    assert Image.open(out / 'sheet.png').size == (4 * 128 + 3 * 2, len(crops) * 34 - 2)
+    if '--recognizer' in cmd:
+        lines = (out / 'readout.tsv').read_text().splitlines()
+        assert lines[0] == 'image\tLR (bicubic)\tSR' and len(lines) == len(crops) + 1
+
+
+def test_inferencer_resizes_adds_mask_and_matches_the_model(tiny):
+    """The inferencer's SR equals the restorer's forward_tensor on the same LR (16x64 + mask channel)."""
+    import numpy as np
+
+    from glyphsr_mm.apis import TextSRInferencer, read_images
+    cfg, ckpt = tiny
+    inf = TextSRInferencer(cfg, ckpt, device='cpu')
+    imgs = read_images([os.path.join(CROPS, f) for f in sorted(os.listdir(CROPS))[:3]])
+    lr = inf.preprocess(imgs)
+    assert lr.shape == (3, 4, 16, 64) and inf.add_mask
+    assert set(torch.unique(lr[:, 3]).tolist()) <= {0.0, 1.0}
+    out = inf(imgs, batch_size=2)
+    assert out['sr'].shape == (3, 3, 32, 128) and out['char_maps'].shape[:2] == (3, 16)
+    with torch.no_grad():
+        ref = inf.model.forward_tensor(lr)[0][:, :3].clamp(0, 1)
+    assert torch.allclose(out['sr'], ref, atol=1e-5)
+    assert np.asarray(imgs[0]).dtype == np.uint8
+
+
+def test_demo_errors_name_the_problem(tiny, tmp_path):
+    from glyphsr_mm.apis import TextSRInferencer
+    from glyphsr_mm.utils.checkpoint import CheckpointMismatchError
+    cfg, ckpt = tiny
+    state = torch.load(ckpt, weights_only=True)['state_dict']
+    del state['generator.block1.0.weight']
+    torch.save(dict(state_dict=state), tmp_path / 'partial.pth')
+    with pytest.raises(CheckpointMismatchError, match=r'missing keys \(1\): generator.block1.0.weight'):
+        TextSRInferencer(cfg, str(tmp_path / 'partial.pth'), device='cpu')
+    res = subprocess.run([sys.executable, os.path.join(ROOT, 'tools', 'demo.py'), cfg, ckpt,
+                          str(tmp_path / 'nothing_here'), '--out', str(tmp_path / 'o')],
+                         capture_output=True, text=True, cwd=ROOT, timeout=300)
+    assert res.returncode != 0 and f'input not found: {tmp_path / "nothing_here"}' in res.stderr
+    (tmp_path / 'bad.png').write_bytes(b'not a png')
+    from glyphsr_mm.apis import read_images
+    with pytest.raises(ValueError, match='cannot read image .*bad.png'):
+        read_images([str(tmp_path / 'bad.png')])
