@@ -357,7 +357,8 @@ def bench_evaluation(args) -> Tuple[str, List[str]]:
                 rows.append(f'| {name} | {p + 1} | {sec:.1f} | {n / sec:.1f} | {n / sec / base:.2f} |')
     rows += ['', f'{n} synthetic test images ({per_subset} per subset), batch {args.batch}, 2 loader workers, '
              "configs/glyphsr_textzoom.py's model (PARSeq text prior, N = 5, GFM) and recognizers, random weights. "
-             'One timed pass per row (a whole `runner.test()`), after building the runner, its test loop and recognizers.']
+             'One timed pass per row (a whole `runner.test()`), after building the runner, its test loop and '
+             'recognizers.']
     return 'evaluation', rows
 
 

@@ -4,7 +4,7 @@ Importing this module is cheap; building a :class:`TextSRInferencer` imports MMa
 """
 import os
 import os.path as osp
-from typing import Dict, List, Optional, Sequence, Union
+from typing import Dict, List, Optional, Sequence
 
 import numpy as np
 import torch

@@ -6,11 +6,10 @@ import os.path as osp
 import time
 from typing import Dict, List, Optional, Sequence
 
-from .train_cli import build_config
+from .train_cli import build_config, parse_with_runner_options
 
 
 def parse_test_args(argv: Optional[Sequence[str]] = None) -> argparse.Namespace:
-    from mmengine.config import DictAction
     p = argparse.ArgumentParser(description='Test a GlyphSR (or other MMagic) restorer: word accuracy of the '
                                 'configured recognizers on LR / SR / HR, PSNR and SSIM, as in Table 1 of the paper')
     p.add_argument('config', help='test config file path')
@@ -20,14 +19,7 @@ def parse_test_args(argv: Optional[Sequence[str]] = None) -> argparse.Namespace:
     p.add_argument('--rows', nargs='+', choices=['LR', 'SR', 'HR'],
                    help="images the recognizers read (default: the config's test_evaluator, LR SR HR)")
     p.add_argument('--out', help='results file prefix (default: <work-dir>/test_results); .md and .json are written')
-    p.add_argument('--cfg-options', nargs='+', action=DictAction,
-                   help='override settings in the config, key=value (e.g. test_dataloader.batch_size=16)')
-    p.add_argument('--launcher', choices=['none', 'pytorch', 'slurm', 'mpi'], default='none', help='job launcher')
-    p.add_argument('--local_rank', '--local-rank', type=int, default=0)
-    args = p.parse_args(argv)
-    if 'LOCAL_RANK' not in os.environ:
-        os.environ['LOCAL_RANK'] = str(args.local_rank)
-    return args
+    return parse_with_runner_options(p, argv, 'test_dataloader.batch_size=16')
 
 
 def _metric_cfgs(evaluator) -> List[dict]:

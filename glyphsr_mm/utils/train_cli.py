@@ -6,14 +6,20 @@ from typing import Optional, Sequence
 
 
 def parse_train_args(description: str, argv: Optional[Sequence[str]] = None) -> argparse.Namespace:
-    from mmengine.config import DictAction
     p = argparse.ArgumentParser(description=description)
     p.add_argument('config', help='train config file path')
     p.add_argument('--work-dir', help='the dir to save logs and models (default: work_dirs/<config name>)')
     p.add_argument('--resume', action='store_true', help='resume from the latest checkpoint in the work dir')
     p.add_argument('--amp', action='store_true', help='enable automatic mixed precision training')
+    return parse_with_runner_options(p, argv, 'train_cfg.max_iters=100')
+
+
+def parse_with_runner_options(p: argparse.ArgumentParser, argv: Optional[Sequence[str]],
+                              example: str) -> argparse.Namespace:
+    """Add the options every runner tool shares (``--cfg-options``, ``--launcher``, ``--local-rank``), parse."""
+    from mmengine.config import DictAction
     p.add_argument('--cfg-options', nargs='+', action=DictAction,
-                   help='override settings in the config, key=value (e.g. train_cfg.max_iters=100)')
+                   help=f'override settings in the config, key=value (e.g. {example})')
     p.add_argument('--launcher', choices=['none', 'pytorch', 'slurm', 'mpi'], default='none', help='job launcher')
     p.add_argument('--local_rank', '--local-rank', type=int, default=0)
     args = p.parse_args(argv)

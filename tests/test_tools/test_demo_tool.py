@@ -9,7 +9,7 @@ import torch
 from tests.conftest import ROOT, TEST_DATA
 
 pytest.importorskip('mmagic')
-from tests.tiny_glyphsr import make_synthetic, save_tiny_checkpoint, write_tiny_config  # noqa: E402
+from tests.tiny_glyphsr import save_tiny_checkpoint, write_tiny_config  # noqa: E402
 
 CROPS = os.path.join(TEST_DATA, 'real_word_crops')
 
