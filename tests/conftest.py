@@ -42,7 +42,8 @@ def torchrun():
                f'--master_port={free_port()}', str(script), *map(str, args)]
         proc = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout, cwd=ROOT,
                               env={**os.environ, 'PYTHONPATH': ROOT, **(env or {})})
-        assert proc.returncode == 0, f'{" ".join(cmd)} failed:\n{proc.stderr[-4000:]}'
+        errors = [line for line in proc.stderr.splitlines() if 'Error' in line and 'ChildFailedError' not in line]
+        assert proc.returncode == 0, f'{" ".join(cmd)} failed:\n' + '\n'.join(errors[-10:]) + proc.stderr[-3000:]
         return proc
 
     return run

@@ -23,9 +23,9 @@ def make_synthetic(out_dir, num_train: int = 8, num_test: int = 8, seed: int = 3
     return str(out_dir)
 
 
-def write_tiny_config(path, data_root: str) -> str:
+def write_tiny_config(path, data_root: str, extra: str = '') -> str:
     """A config file inheriting configs/glyphsr_textzoom.py with a tiny network, tiny random recognizers and the
-    synthetic set as train / val / test data."""
+    synthetic set as train / val / test data; ``extra`` (config text) is appended."""
     tiny_loader = dict(batch_size=4, num_workers=0, persistent_workers=False)
     test_roots = [os.path.join(data_root, 'test', s) for s in ('easy', 'medium', 'hard')]
     text = f'''_base_ = [{os.path.join(ROOT, 'configs', 'glyphsr_textzoom.py')!r}]
@@ -44,7 +44,7 @@ test_evaluator = dict(metrics=[
 train_dataloader = dict(dataset=dict(data_root=[{os.path.join(data_root, 'train')!r}]), **{tiny_loader!r})
 val_dataloader = dict(dataset=dict(data_root={test_roots!r}), **{tiny_loader!r})
 test_dataloader = dict(dataset=dict(data_root={test_roots!r}), **{tiny_loader!r})
-'''
+''' + extra
     with open(path, 'w') as f:
         f.write(text)
     return str(path)

@@ -1,3 +1,4 @@
-from .hooks import FiniteLossHook, GlyphVisualizationHook, NonFiniteLossError, SRImageSaverHook
+from .hooks import FiniteLossHook, GlyphVisualizationHook, IterationSeedHook, NonFiniteLossError, SRImageSaverHook
 
-__all__ = ['FiniteLossHook', 'GlyphVisualizationHook', 'NonFiniteLossError', 'SRImageSaverHook']
+__all__ = ['FiniteLossHook', 'GlyphVisualizationHook', 'IterationSeedHook', 'NonFiniteLossError',
+           'SRImageSaverHook']

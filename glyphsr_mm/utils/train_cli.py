@@ -42,6 +42,13 @@ def build_config(args: argparse.Namespace):
         cfg.work_dir = args.work_dir
     elif cfg.get('work_dir') is None:
         cfg.work_dir = osp.join('./work_dirs', osp.splitext(osp.basename(args.config))[0])
+    from .config_checks import ConfigError, check_config
+    try:
+        check_config(cfg)
+    except ConfigError as e:
+        raise SystemExit(f'{args.config}: {e}') from None
+    if cfg.launcher == 'pytorch':
+        setup_cpu_distributed(cfg)
     if getattr(args, 'amp', False):
         cfg.optim_wrapper.type = 'AmpOptimWrapper'
         cfg.optim_wrapper.setdefault('loss_scale', 'dynamic')
@@ -49,6 +56,27 @@ def build_config(args: argparse.Namespace):
         cfg.resume = True
         cfg.load_from = None
     return cfg
+
+
+def setup_cpu_distributed(cfg) -> None:
+    """``--launcher pytorch`` without CUDA: gloo, and DDP without device ids.
+
+    MMEngine 0.10's ``init_dist`` calls ``torch.cuda.set_device`` unconditionally and its default DDP wrapper
+    passes ``device_ids=[LOCAL_RANK]``; both fail on CPU. The process group is therefore initialised here (the
+    runner then skips its own) and the wrapper config gets ``device_ids=None``. On GPUs nothing changes (NCCL).
+    """
+    import torch
+    if torch.cuda.is_available():
+        return
+    import torch.distributed as dist
+    cfg.setdefault('env_cfg', {}).setdefault('dist_cfg', {})['backend'] = 'gloo'
+    wrapper = dict(type='MMDistributedDataParallel', broadcast_buffers=False,
+                   find_unused_parameters=cfg.get('find_unused_parameters', False))
+    wrapper.update(cfg.get('model_wrapper_cfg') or {})
+    wrapper['device_ids'] = None
+    cfg.model_wrapper_cfg = wrapper
+    if not dist.is_initialized():
+        dist.init_process_group('gloo')
 
 
 def run_training(description: str, argv: Optional[Sequence[str]] = None):
