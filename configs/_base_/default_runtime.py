@@ -16,9 +16,10 @@ log_processor = dict(type='LogProcessor', window_size=50, by_epoch=True)
 # Validation sheets LR | SR | HR | line map | char maps (vis_data/vis_image/); add
 # dict(type='TensorboardVisBackend') to vis_backends for TensorBoard (images and the logged scalars).
 # FiniteLossHook stops training at the first NaN/Inf loss term, naming the iteration and the term;
-# IterationSeedHook makes a resumed run draw the same random numbers as an uninterrupted one.
+# IterationSeedHook makes a resumed run draw the same random numbers as an uninterrupted one; ThroughputHook logs
+# images/s next to the losses, learning rate and ETA.
 custom_hooks = [dict(type='GlyphVisualizationHook', num_samples=8), dict(type='FiniteLossHook'),
-                dict(type='IterationSeedHook')]
+                dict(type='IterationSeedHook'), dict(type='ThroughputHook')]
 vis_backends = [dict(type='LocalVisBackend')]
 visualizer = dict(type='ConcatImageVisualizer', vis_backends=vis_backends, fn_key='index', img_keys=['pred_img'])
 log_level = 'INFO'

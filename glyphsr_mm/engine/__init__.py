@@ -1,4 +1,5 @@
-from .hooks import FiniteLossHook, GlyphVisualizationHook, IterationSeedHook, NonFiniteLossError, SRImageSaverHook
+from .hooks import (FiniteLossHook, GlyphVisualizationHook, IterationSeedHook, NonFiniteLossError, SRImageSaverHook,
+                    ThroughputHook)
 
 __all__ = ['FiniteLossHook', 'GlyphVisualizationHook', 'IterationSeedHook', 'NonFiniteLossError',
-           'SRImageSaverHook']
+           'SRImageSaverHook', 'ThroughputHook']

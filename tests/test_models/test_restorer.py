@@ -181,6 +181,7 @@ def test_runner_trains_and_validates_the_glyphsr_config(tmp_path):
     hub = runner.message_hub
     assert 0 < hub.get_scalar('val/PSNR').current() < 60 and 0 <= hub.get_scalar('val/SSIM').current() <= 1
     assert 'train/loss_glyph_char' in hub.log_scalars and 'train/loss_tf_attn' in hub.log_scalars
+    assert hub.get_scalar('train/images_per_s').current() > 0  # ThroughputHook
     for key in ('CRNN/easy/word_acc', 'TBSRN/average/word_acc', 'average/word_acc'):
         assert 0 <= hub.get_scalar(f'val/{key}').current() <= 100, key
     assert glob.glob(str(tmp_path / 'work' / 'best_average_word_acc_iter_*.pth'))

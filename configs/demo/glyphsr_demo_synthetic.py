@@ -1,0 +1,43 @@
+# `make demo`: GlyphSR on the synthetic TextZoom with a CPU budget (2 cores, minutes, not days).
+# Same recipe as configs/glyphsr_textzoom.py with: a narrower network (32 channels, 3 SR blocks, GPM after block 2),
+# EasyOCR's english_g2 as text prior (pretrained, installs offline), no text focus loss unless a trained TBSRN
+# transformer is given (tools/demo_main.py adds it when one exists), the synthetic set's exact glyph masks
+# ('render' mode), rapidocr (pretrained, offline) as the evaluation recognizer, and an iteration budget.
+_base_ = ['../glyphsr_textzoom.py']
+demo_root = '{{$GLYPHSR_DEMO_DATA:work_dirs/demo/data}}'
+model = dict(
+    generator=dict(channels=32, num_blocks=3, glyph_block=2, prior_classes=97, prior_channels=16,
+                   dcn_backend='torchvision'),
+    text_prior=dict(recognizer=dict(_delete_=True, type='EasyOCRRecognizer')),
+    text_focus_loss=None,
+)
+train_pipeline = [
+    dict(type='LoadTextZoomImages', lr_size=(16, 64), hr_size=(32, 128), on_bad_sample='skip'),
+    dict(type='AddTextMaskChannel'),
+    dict(type='LoadTextZoomGlyphMasks', num_maps=16, required=True),
+    dict(type='TextRandomAffine', prob=0.5),
+    dict(type='PackInputs', keys='img', meta_keys=['gt_text', 'subset', 'index', 'lmdb_path'],
+         data_keys=['gt_char_masks', 'gt_line_mask']),
+]
+test_roots = [f'{demo_root}/test/{s}' for s in ('easy', 'medium', 'hard')]
+train_dataloader = dict(batch_size=16, num_workers=1, persistent_workers=True,
+                        dataset=dict(data_root=[f'{demo_root}/train'], pipeline=train_pipeline))
+val_dataloader = dict(batch_size=50, num_workers=1, dataset=dict(data_root=test_roots))
+test_dataloader = dict(batch_size=50, num_workers=1, dataset=dict(data_root=test_roots))
+eval_recognizers = dict(rapidocr=dict(type='RapidOCRRecognizer'))
+val_evaluator = dict(metrics=[
+    dict(type='TextRecognitionAccuracy', recognizers=eval_recognizers, rows=('SR', )),
+    dict(type='PSNR', crop_border=0), dict(type='SSIM', crop_border=0)])
+test_evaluator = dict(metrics=[
+    dict(type='TextRecognitionAccuracy', recognizers=eval_recognizers, rows=('LR', 'SR', 'HR')),
+    dict(type='PSNR', crop_border=0), dict(type='SSIM', crop_border=0)])
+max_iters = 600
+train_cfg = dict(_delete_=True, type='IterBasedTrainLoop', max_iters=max_iters, val_interval=max_iters)
+param_scheduler = [
+    dict(type='LinearLR', start_factor=1e-2, by_epoch=False, begin=0, end=30),
+    dict(type='CosineAnnealingLR', by_epoch=False, begin=30, end=max_iters, T_max=max_iters - 30, eta_min=1e-5),
+]
+default_hooks = dict(logger=dict(interval=20),
+                     checkpoint=dict(by_epoch=False, interval=100, max_keep_ckpts=2,
+                                     save_best='rapidocr/average/word_acc'))
+log_processor = dict(by_epoch=False, window_size=20)
