@@ -1,10 +1,4 @@
-# `make demo`: Baseline1 (GlyphSR's network without GPM/GFM and glyph loss) on the same data and budget.
+# `make demo`: Baseline1 (GlyphSR's network without GPM/GFM and glyph loss) on the same data, pipeline and budget
+# (the glyph masks are still loaded, so that both models see identical batches; Baseline1 ignores them).
 _base_ = ['./glyphsr_demo_synthetic.py']
 model = dict(generator=dict(glyph_block=None), glyph_loss=None)
-train_pipeline = [
-    dict(type='LoadTextZoomImages', lr_size=(16, 64), hr_size=(32, 128), on_bad_sample='skip'),
-    dict(type='AddTextMaskChannel'),
-    dict(type='TextRandomAffine', prob=0.5),
-    dict(type='PackInputs', keys='img', meta_keys=['gt_text', 'subset', 'index', 'lmdb_path']),
-]
-train_dataloader = dict(dataset=dict(pipeline=train_pipeline))

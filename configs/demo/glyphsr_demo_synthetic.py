@@ -1,8 +1,8 @@
 # `make demo`: GlyphSR on the synthetic TextZoom with a CPU budget (2 cores, minutes, not days).
 # Same recipe as configs/glyphsr_textzoom.py with: a narrower network (32 channels, 3 SR blocks, GPM after block 2),
-# EasyOCR's english_g2 as text prior (pretrained, installs offline), no text focus loss unless a trained TBSRN
-# transformer is given (tools/demo_main.py adds it when one exists), the synthetic set's exact glyph masks
-# ('render' mode), rapidocr (pretrained, offline) as the evaluation recognizer, and an iteration budget.
+# EasyOCR's english_g2 as text prior (pretrained, installs offline), no text focus loss (its TBSRN transformer takes
+# 45 min to train here: docs/recognizers.md), the synthetic set's exact glyph masks ('render' mode), rapidocr
+# (pretrained, offline) as the evaluation recognizer, and an iteration budget (tools/demo_main.py --iters).
 _base_ = ['../glyphsr_textzoom.py']
 demo_root = '{{$GLYPHSR_DEMO_DATA:work_dirs/demo/data}}'
 model = dict(
@@ -11,17 +11,9 @@ model = dict(
     text_prior=dict(recognizer=dict(_delete_=True, type='EasyOCRRecognizer')),
     text_focus_loss=None,
 )
-train_pipeline = [
-    dict(type='LoadTextZoomImages', lr_size=(16, 64), hr_size=(32, 128), on_bad_sample='skip'),
-    dict(type='AddTextMaskChannel'),
-    dict(type='LoadTextZoomGlyphMasks', num_maps=16, required=True),
-    dict(type='TextRandomAffine', prob=0.5),
-    dict(type='PackInputs', keys='img', meta_keys=['gt_text', 'subset', 'index', 'lmdb_path'],
-         data_keys=['gt_char_masks', 'gt_line_mask']),
-]
 test_roots = [f'{demo_root}/test/{s}' for s in ('easy', 'medium', 'hard')]
 train_dataloader = dict(batch_size=16, num_workers=1, persistent_workers=True,
-                        dataset=dict(data_root=[f'{demo_root}/train'], pipeline=train_pipeline))
+                        dataset=dict(data_root=[f'{demo_root}/train']))
 val_dataloader = dict(batch_size=50, num_workers=1, dataset=dict(data_root=test_roots))
 test_dataloader = dict(batch_size=50, num_workers=1, dataset=dict(data_root=test_roots))
 eval_recognizers = dict(rapidocr=dict(type='RapidOCRRecognizer'))
