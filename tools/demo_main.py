@@ -106,12 +106,12 @@ def test(name: str, config: str, ckpt: str, work: str, data: str) -> Dict[str, f
 
 def image_sheet(args, data: str, checkpoints: Dict[str, str], path: str, per_subset: int = 3) -> None:
     """Rows: test images of each subset; columns LR | Baseline1 SR | GlyphSR SR | HR | GlyphSR line / char maps."""
-    import numpy as np
     import torch
+    from PIL import Image
 
     from glyphsr_mm.apis import TextSRInferencer
     from glyphsr_mm.datasets import TextZoomLMDB
-    from glyphsr_mm.utils.glyph_sheet import char_overlay_panel, line_map_panel
+    from glyphsr_mm.utils.glyph_sheet import char_overlay_panel, image_panel, line_map_panel, tile
     lrs, hrs = [], []
     for s in SUBSETS:
         db = TextZoomLMDB(osp.join(data, 'test', s))
@@ -121,22 +121,17 @@ def image_sheet(args, data: str, checkpoints: Dict[str, str], path: str, per_sub
             hrs.append(imgs['hr'])
     os.environ['GLYPHSR_DEMO_DATA'] = data
     outs = {n: TextSRInferencer(osp.join(ROOT, cfg), checkpoints[n], device='cpu')(lrs) for n, cfg, _ in MODELS}
+    chw = lambda a: torch.from_numpy(a).permute(2, 0, 1)  # noqa: E731
     rows = []
     for i in range(len(lrs)):
-        t = lambda a: torch.from_numpy(np.ascontiguousarray(a)).permute(2, 0, 1).float() / 255.  # noqa: E731
         sr = outs['GlyphSR']['sr'][i]
-        panels = [torch.nn.functional.interpolate(t(lrs[i])[None], size=(32, 128), mode='bicubic',
-                                                  align_corners=False)[0].clamp(0, 1),
-                  outs['Baseline1']['sr'][i], sr, t(hrs[i])]
+        panels = [image_panel(chw(lrs[i]), (32, 128), value_range=255.), outs['Baseline1']['sr'][i], sr,
+                  image_panel(chw(hrs[i]), (32, 128), value_range=255.)]
         if outs['GlyphSR']['line_map'] is not None:
             panels += [line_map_panel(outs['GlyphSR']['line_map'][i], (32, 128)),
                        char_overlay_panel(outs['GlyphSR']['char_maps'][i], sr)]
-        gap = torch.ones(3, 32, 2)
-        rows.append(torch.cat([x for p in panels for x in (p, gap)][:-1], dim=2))
-    gap = torch.ones(3, 2, rows[0].shape[2])
-    sheet = torch.cat([x for r in rows for x in (r, gap)][:-1], dim=1)
-    from PIL import Image
-    Image.fromarray((sheet.permute(1, 2, 0).numpy() * 255).round().astype(np.uint8)).save(path)
+        rows.append(panels)
+    Image.fromarray(tile(rows)).save(path)
 
 
 def report(args, metrics: Dict[str, Dict[str, float]], minutes: float, path: str) -> str:

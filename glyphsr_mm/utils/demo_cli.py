@@ -44,7 +44,7 @@ def run_demo(argv: Optional[Sequence[str]] = None) -> int:
 
     from glyphsr_mm.apis import TextSRInferencer, read_images
     from glyphsr_mm.apis.text_sr_inferencer import list_images
-    from glyphsr_mm.utils.glyph_sheet import glyph_sheet
+    from glyphsr_mm.utils.glyph_sheet import glyph_sheet, tile
     try:
         paths = list_images(args.inputs)
     except FileNotFoundError as e:
@@ -76,9 +76,9 @@ def run_demo(argv: Optional[Sequence[str]] = None) -> int:
             lr_text, sr_text = recognizer.predict(lr_up.clamp(0, 1)), recognizer.predict(out['sr'])
             readout += list(zip(chunk, lr_text, sr_text))
     if rows:
-        import numpy as np
-        gap = np.full((2, rows[0].shape[1], 3), 255, np.uint8)
-        _write_png(osp.join(args.out, 'sheet.png'), np.concatenate([x for r in rows for x in (r, gap)][:-1]))
+        import torch
+        _write_png(osp.join(args.out, 'sheet.png'),
+                   tile([[torch.from_numpy(r).permute(2, 0, 1).float() / 255.] for r in rows]))
     if readout:
         with open(osp.join(args.out, 'readout.tsv'), 'w', encoding='utf-8') as f:
             f.write('image\tLR (bicubic)\tSR\n')

@@ -21,7 +21,8 @@ def _palette(n: int) -> torch.Tensor:
     return torch.tensor([colorsys.hsv_to_rgb((i * golden) % 1.0, 0.85, 1.0) for i in range(n)])
 
 
-def _rgb01(img: torch.Tensor, size: Sequence[int], mode: str = 'bicubic', value_range: float = 1.) -> torch.Tensor:
+def image_panel(img: torch.Tensor, size: Sequence[int], mode: str = 'bicubic', value_range: float = 1.) -> torch.Tensor:
+    """C x h x w image in [0, value_range] -> 3 x H x W RGB in [0, 1] at ``size`` (resized with ``mode``)."""
     img = img.detach().float().cpu() / value_range
     if img.shape[0] == 1:
         img = img.expand(3, -1, -1)
@@ -34,7 +35,7 @@ def _rgb01(img: torch.Tensor, size: Sequence[int], mode: str = 'bicubic', value_
 
 def line_map_panel(line_map: torch.Tensor, size: Sequence[int]) -> torch.Tensor:
     """1 x h x w map (trained towards a 0/1 mask) -> 3 x H x W gray image, clamped to [0, 1]."""
-    return _rgb01(line_map.float().clamp(0, 1), size, mode='bilinear')
+    return image_panel(line_map.float().clamp(0, 1), size, mode='bilinear')
 
 
 def char_overlay_panel(char_maps: torch.Tensor, background: torch.Tensor, threshold: float = 0.5) -> torch.Tensor:
@@ -71,20 +72,28 @@ def glyph_sheet(lr: Sequence[torch.Tensor], sr: Sequence[torch.Tensor], hr: Opti
     rows = []
     for i in range(len(sr)):
         size = sr[i].shape[-2:]
-        s = _rgb01(sr[i], size, value_range=value_range)
-        panels = [_rgb01(lr[i], size, value_range=value_range), s]
+        s = image_panel(sr[i], size, value_range=value_range)
+        panels = [image_panel(lr[i], size, value_range=value_range), s]
         if hr is not None:
-            panels.append(_rgb01(hr[i], size, value_range=value_range))
+            panels.append(image_panel(hr[i], size, value_range=value_range))
         if line_maps is not None:
             panels.append(line_map_panel(line_maps[i], size))
         if char_maps is not None:
             panels.append(char_overlay_panel(char_maps[i], s))
-        row = [torch.ones(3, size[0], gap)] * (2 * len(panels) - 1)
-        row[0::2] = panels
-        rows.append(torch.cat(row, dim=2))
-    width = max(r.shape[2] for r in rows)
-    rows = [F.pad(r, (0, width - r.shape[2]), value=1.0) for r in rows]
-    out = [torch.ones(3, gap, width)] * (2 * len(rows) - 1)
-    out[0::2] = rows
+        rows.append(panels)
+    return tile(rows, gap)
+
+
+def tile(rows: Sequence[Sequence[torch.Tensor]], gap: int = 2) -> np.ndarray:
+    """Panels (3 x H x W in [0, 1]) laid out row by row with white gaps -> H x W x 3 uint8 RGB array."""
+    lines = []
+    for panels in rows:
+        line = [torch.ones(3, panels[0].shape[1], gap)] * (2 * len(panels) - 1)
+        line[0::2] = panels
+        lines.append(torch.cat(line, dim=2))
+    width = max(r.shape[2] for r in lines)
+    lines = [F.pad(r, (0, width - r.shape[2]), value=1.0) for r in lines]
+    out = [torch.ones(3, gap, width)] * (2 * len(lines) - 1)
+    out[0::2] = lines
     sheet = torch.cat(out, dim=1)
     return (sheet.permute(1, 2, 0).numpy() * 255).round().astype(np.uint8)
