@@ -12,6 +12,7 @@ from mmagic.evaluation.metrics.base_sample_wise_metric import BaseSampleWiseMetr
 from torch import nn
 
 from glyphsr_mm.registry import METRICS, MODELS
+from glyphsr_mm.utils.data_sample import sample_field, sample_image
 from .text_match import MATCH_MODES, is_match
 
 ROWS = ('LR', 'SR', 'HR')
@@ -22,12 +23,6 @@ def metric_name(mode: str, row: str = 'SR') -> str:
     ``word_acc_ignore_case``, ``word_acc_LR``, ``word_acc_exact_HR``..."""
     name = 'word_acc' if mode == 'textzoom' else f'word_acc_{mode}'
     return name if row == 'SR' else f'{name}_{row}'
-
-
-def _field(sample, key: str, default=None):
-    if isinstance(sample, dict):
-        return sample.get(key, default)
-    return sample.get(key, default) if hasattr(sample, 'get') else getattr(sample, key, default)
 
 
 @METRICS.register_module()
@@ -95,40 +90,33 @@ class TextRecognitionAccuracy(BaseSampleWiseMetric):
         self._reference_cache: Dict[tuple, str] = {}
 
     # -- images ----------------------------------------------------------------------------------------------------
-    def _rgb01(self, img: torch.Tensor) -> torch.Tensor:
-        """3 x H x W, 0-255, in ``channel_order`` -> RGB in [0, 1] (float32)."""
-        img = img.detach().float()
-        if img.dim() != 3 or img.shape[0] not in (1, 3):
-            raise ValueError(f'expected a C x H x W image with C in (1, 3), got {tuple(img.shape)}')
-        if img.shape[0] == 3 and self.channel_order == 'BGR':
-            img = img.flip(0)
-        return (img / 255.).clamp(0, 1)
-
     def _row_images(self, row: str, samples: Sequence) -> torch.Tensor:
         key = {'SR': self.pred_key, 'HR': self.gt_key, 'LR': self.input_key}[row]
         imgs = []
         for i, s in enumerate(samples):
-            src = _field(s, 'output', {}) if row == 'SR' else s
-            img = _field(src, key)
+            img = sample_image(s, key, self.channel_order, in_output=row == 'SR')
             if img is None:
                 hint = {'SR': 'the model output', 'HR': "the data sample (set rows without 'HR' for LR-only data)",
                         'LR': 'the data sample (the restorer puts the de-normalised input there)'}[row]
                 raise KeyError(f'TextRecognitionAccuracy: sample {self._sample_name(s, i)} has no {key!r} in {hint}')
-            imgs.append(self._rgb01(torch.as_tensor(img)))
+            if img.dim() != 3 or img.shape[0] not in (1, 3):
+                raise ValueError(f'TextRecognitionAccuracy: {key!r} of sample {self._sample_name(s, i)} is not a '
+                                 f'C x H x W image with C in (1, 3): {tuple(img.shape)}')
+            imgs.append((img / 255.).clamp(0, 1))
         batch = torch.stack(imgs)
         if row == 'LR':  # bicubic to the size of the SR images, as the reference rows of TextZoom papers
-            ref = _field(_field(samples[0], 'output', {}), self.pred_key)
-            size = ref.shape[-2:] if ref is not None else _field(samples[0], self.gt_key).shape[-2:]
+            ref = sample_field(sample_field(samples[0], 'output', {}), self.pred_key)
+            size = ref.shape[-2:] if ref is not None else sample_field(samples[0], self.gt_key).shape[-2:]
             batch = F.interpolate(batch, size=tuple(size), mode='bicubic', align_corners=False).clamp(0, 1)
         return batch
 
     def _sample_name(self, sample, i: int) -> str:
-        path, index = _field(sample, 'lmdb_path'), _field(sample, 'index')
+        path, index = sample_field(sample, 'lmdb_path'), sample_field(sample, 'index')
         return f'{path}#{index}' if path is not None else f'#{i} of the batch'
 
     # -- metric ----------------------------------------------------------------------------------------------------
     def _read(self, name: str, rec, row: str, samples: Sequence) -> List[str]:
-        keys = [(name, row, _field(s, 'lmdb_path'), _field(s, 'index')) for s in samples]
+        keys = [(name, row, sample_field(s, 'lmdb_path'), sample_field(s, 'index')) for s in samples]
         cacheable = row != 'SR' and all(k[2] is not None and k[3] is not None for k in keys)
         if cacheable and all(k in self._reference_cache for k in keys):
             return [self._reference_cache[k] for k in keys]
@@ -146,12 +134,12 @@ class TextRecognitionAccuracy(BaseSampleWiseMetric):
     def process(self, data_batch, data_samples: Sequence) -> None:
         labels = []
         for i, s in enumerate(data_samples):
-            text = _field(s, self.text_key)
+            text = sample_field(s, self.text_key)
             if text is None:
                 raise KeyError(f'TextRecognitionAccuracy: sample {self._sample_name(s, i)} has no {self.text_key!r}; '
                                f"add it to PackInputs(meta_keys=[..., '{self.text_key}'])")
             labels.append(text)
-        results = [dict(subset=_field(s, self.subset_key) or 'all', gt_text=t, pred={}, hit={})
+        results = [dict(subset=sample_field(s, self.subset_key) or 'all', gt_text=t, pred={}, hit={})
                    for s, t in zip(data_samples, labels)]
         for name, rec in self.recognizers.items():
             for row in self.rows:

@@ -61,12 +61,13 @@ def run_test(argv: Optional[Sequence[str]] = None) -> Dict[str, float]:
         metrics: Dict[str, float] = {}
 
         def after_test_epoch(self, runner, metrics=None):
-            _KeepMetrics.metrics = dict(metrics or {})
+            self.metrics = dict(metrics or {})
 
+    keep = _KeepMetrics()
     runner = Runner.from_cfg(cfg)
-    runner.register_hook(_KeepMetrics(), priority='LOWEST')
+    runner.register_hook(keep, priority='LOWEST')
     runner.test()
-    metrics = _KeepMetrics.metrics
+    metrics = keep.metrics
     if runner.rank == 0:
         out = args.out or osp.join(cfg.work_dir, 'test_results')
         os.makedirs(osp.dirname(osp.abspath(out)), exist_ok=True)

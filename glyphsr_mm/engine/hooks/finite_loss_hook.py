@@ -27,7 +27,7 @@ class FiniteLossHook(Hook):
         if not outputs:
             return
         values = {k: float(v.detach().float().mean()) if isinstance(v, torch.Tensor) else float(v)
-                  for k, v in outputs.items() if k.startswith('loss') or k == 'loss'}
+                  for k, v in outputs.items() if k.startswith('loss')}
         bad = {k: v for k, v in values.items() if not math.isfinite(v)}
         if bad:
             terms = ', '.join(f'{k} = {v}' for k, v in bad.items())

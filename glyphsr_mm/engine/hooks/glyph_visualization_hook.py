@@ -5,7 +5,7 @@ from mmengine.hooks import Hook
 
 from glyphsr_mm.registry import HOOKS
 from glyphsr_mm.utils.glyph_sheet import glyph_sheet
-from .sample_images import sample_image
+from glyphsr_mm.utils.data_sample import sample_image
 
 
 @HOOKS.register_module()

@@ -1,20 +1,15 @@
 """Per-iteration seeding, so that a run resumed from a checkpoint draws the same random numbers as an
 uninterrupted one (augmentation in the main process, the text prior's drop, dropout)."""
-import random
-
-import numpy as np
-import torch
 from mmengine.hooks import Hook
+from mmengine.runner import set_random_seed
 
 from glyphsr_mm.registry import HOOKS
 
 
 def seed_everything(seed: int) -> None:
-    """Seed Python's, NumPy's and torch's (all devices) global generators."""
-    seed %= 2 ** 31
-    random.seed(seed)
-    np.random.seed(seed)
-    torch.manual_seed(seed)
+    """Seed Python's, NumPy's and torch's (all devices) global generators with MMEngine's ``set_random_seed``
+    (leaving the deterministic flags as the runner set them)."""
+    set_random_seed(seed % 2 ** 31)
 
 
 @HOOKS.register_module()

@@ -8,7 +8,7 @@ import numpy as np
 from mmengine.hooks import Hook
 
 from glyphsr_mm.registry import HOOKS
-from .sample_images import sample_image, sample_name
+from glyphsr_mm.utils.data_sample import sample_image, sample_name
 
 
 @HOOKS.register_module()
