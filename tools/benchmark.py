@@ -362,8 +362,121 @@ def bench_evaluation(args) -> Tuple[str, List[str]]:
     return 'evaluation', rows
 
 
+def _gem_samples(args, n: int):
+    """``n`` synthetic test samples (HR, label, exact char masks, boxes), from the evaluation set."""
+    from glyphsr_mm.datasets.synthetic_text import decode_boxes, decode_masks
+    from glyphsr_mm.datasets.textzoom_lmdb import TextZoomLMDB
+    roots = _synthetic_test(args, max(1, args.eval_images // 3))
+    out = []
+    for i in range(n):
+        db, idx = TextZoomLMDB(roots[i % 3]), 1 + i // 3
+        out.append((db.read_image('hr', idx), db.read_label(idx), decode_masks(db.get(b'glyph-%09d' % idx)),
+                    decode_boxes(db.get(b'boxes-%09d' % idx))))
+    return out
+
+
+def _gem_sam(args):
+    from glyphsr_mm.glyph import build_sam
+    torch.manual_seed(0)
+    return build_sam(args.sam_model, args.sam_checkpoint, allow_random=args.sam_checkpoint is None).to(args.device)
+
+
+def bench_gem(args) -> Tuple[str, List[str]]:
+    """GEM's SAM stage: SamPredictor loop vs batched prompts vs tiled canvases, same images, anchors and weights."""
+    import numpy as np
+
+    from glyphsr_mm.glyph import SAMPrompter, make_anchors, mask_iou, naive_predict
+    samples = _gem_samples(args, args.gem_images)
+    images = [s[0] for s in samples]
+    # The prompts GEM makes: 4K + 1 = 9 anchors around each of 2 key points per character (here the box centre and
+    # a point 1 px right of it, standing in for the two attention key points).
+    points = []
+    for _, _, _, boxes in samples:
+        centres = np.array([((x0 + x1) / 2, (y0 + y1) / 2) for x0, y0, x1, y1 in boxes], np.float32)
+        kps = np.concatenate([centres, centres + [1, 0]])
+        points.append(make_anchors(kps, (2, 4)).reshape(-1, 2))
+    n_prompts = sum(len(p) for p in points)
+    sam = _gem_sam(args)
+
+    def batched(tile):
+        prompter = SAMPrompter(sam, tile=tile, encoder_batch=4, prompt_chunk=64).to(args.device)
+        emb = prompter.embed(images)
+        return [prompter.predict(emb, i, p) for i, p in enumerate(points)]
+
+    results, times = {}, {}
+    for name, fn in (('naive', lambda: naive_predict(sam, images, points)), ('batched', lambda: batched(False)),
+                     ('tiled', lambda: batched(True))):
+        runs = []
+        for _ in range(args.gem_repeats):
+            t = time.perf_counter()
+            results[name] = fn()
+            if args.device.startswith('cuda'):
+                torch.cuda.synchronize()
+            runs.append(time.perf_counter() - t)
+        times[name] = statistics.median(runs)
+
+    def agreement(name):
+        same = sum(np.array_equal(a[0], b[0]) for a, b in zip(results[name], results['naive']))
+        per_mask = np.concatenate([[mask_iou(a[None], b)[0] if (a | b).any() else 1.0
+                                    for a, b in zip(m.reshape(-1, *m.shape[-2:]), r.reshape(-1, *r.shape[-2:]))]
+                                   for (m, _), (r, _) in zip(results[name], results['naive'])])
+        return same, float(per_mask.mean())
+
+    rows = ['| path | s / image | images/s | ratio to naive | images with identical masks | mean mask IoU vs naive |',
+            '| --- | ---: | ---: | ---: | ---: | ---: |']
+    labels = {'naive': '`SamPredictor.set_image` per image, `predict` per anchor (baseline)',
+              'batched': 'batched: 4 images per encoder call, all anchors of an image per decoder call (64/chunk)',
+              'tiled': 'batched + 4 crops tiled into one 1024x1024 canvas'}
+    n = len(images)
+    for name in ('naive', 'batched', 'tiled'):
+        same, iou = agreement(name)
+        rows.append(f'| {labels[name]} | {times[name] / n:.2f} | {n / times[name]:.2f} | '
+                    f'{times["naive"] / times[name]:.2f}x | {same} / {n} | {iou:.4f} |')
+    weights = args.sam_checkpoint or 'random weights (speed does not depend on them; agreement does)'
+    rows += ['', f'SAM {args.sam_model}, {weights}; {n} synthetic 32x128 crops, {n_prompts} point prompts '
+             f'({n_prompts / n:.0f} per image: 18 per character), multimask output; median of {args.gem_repeats} runs.']
+    return 'gem', rows
+
+
+def bench_gem_quality(args) -> Tuple[str, List[str]]:
+    """GEM and the K-means baseline against the synthetic set's exact masks: per-character mean IoU, line IoU."""
+    import numpy as np
+
+    from glyphsr_mm.glyph import SAMGlyphExtractor, kmeans_foreground, mask_iou
+    from glyphsr_mm.glyph.sam_glyph_extractor import read_positions, summarize
+    samples = _gem_samples(args, args.gem_images)
+    rec = dict(type='TBSRNTransformerRecognizer', width=0.125, num_heads=8, feature_pe=True,
+               checkpoint=args.tbsrn_checkpoint)
+    from glyphsr_mm.registry import MODELS
+    from mmengine.registry import init_default_scope
+    init_default_scope('mmagic')
+    gem = SAMGlyphExtractor(sam=_gem_sam(args), recognizer=MODELS.build(rec).to(args.device))
+    out = []
+    for b in range(0, len(samples), 8):
+        batch = samples[b:b + 8]
+        out += gem([s[0] for s in batch], [s[1] for s in batch])
+    char_iou, line_iou, km_iou = [], [], []
+    for (hr, label, truth, _), g in zip(samples, out):
+        for i in read_positions(label, 25):
+            char_iou.append(mask_iou(g.chars[i][None], truth[i])[0])
+        line_iou.append(mask_iou(g.line[None], truth.any(0))[0])
+        km_iou.append(mask_iou(kmeans_foreground(hr)[None], truth.any(0))[0])
+    stats = summarize(out)
+    weights = args.sam_checkpoint or 'RANDOM weights: these GEM numbers only show that the pipeline runs'
+    rows = ['| method | per-character mean IoU | line IoU |', '| --- | ---: | ---: |',
+            f'| K-means foreground (Baseline2) | - | {np.mean(km_iou):.3f} |',
+            f'| GEM (SAM {args.sam_model}) | {np.mean(char_iou):.3f} | {np.mean(line_iou):.3f} |', '',
+            f'{len(samples)} synthetic test images ({len(char_iou)} characters). Selection: '
+            f'{stats["rule_iou"]:.0%} by IoU with glyph attention, {stats["rule_score_area"]:.0%} by score/sqrt(area); '
+            f'reliable key points: {stats["position_reliable"]:.0%} (2D attention), '
+            f'{stats["glyph_reliable"]:.0%} (glyph attention). SAM: {weights}; recognizer: TBSRN transformer '
+            f'w0.125, {args.tbsrn_checkpoint}.']
+    return 'gem_quality', rows
+
+
 BENCHMARKS = {'deform_conv': bench_deform_conv, 'data_pipeline': bench_data_pipeline,
-              'recognizers': bench_recognizers, 'model_step': bench_model_step, 'evaluation': bench_evaluation}
+              'recognizers': bench_recognizers, 'model_step': bench_model_step, 'evaluation': bench_evaluation,
+              'gem': bench_gem, 'gem_quality': bench_gem_quality}
 
 
 def write_section(path: str, key: str, device: str, header: str, rows: List[str]) -> None:
@@ -391,6 +504,13 @@ def main() -> int:
     parser.add_argument('--num-pairs', type=int, default=3000)
     parser.add_argument('--data-repeats', type=int, default=3)
     parser.add_argument('--eval-images', type=int, default=300, help='test images of the evaluation benchmark')
+    parser.add_argument('--gem-images', type=int, default=8, help='crops of the gem / gem_quality benchmarks')
+    parser.add_argument('--gem-repeats', type=int, default=1)
+    parser.add_argument('--sam-model', default='vit_b', help='vit_b / vit_l / vit_h (official) or tiny')
+    parser.add_argument('--sam-checkpoint', default=None, help='official SAM .pth; none: random weights')
+    parser.add_argument('--tbsrn-checkpoint', default=os.path.expanduser(
+        '~/.cache/glyphsr_mm/recognizers/tbsrn_transformer_w0.125_synthetic_seed0.pth'),
+        help='gem_quality: the TBSRN transformer w0.125 checkpoint (tools/train_recognizer.py)')
     parser.add_argument('--out', default=os.path.join(ROOT, 'docs', 'benchmarks.md'))
     args = parser.parse_args()
     cmd = 'python tools/benchmark.py ' + ' '.join(sys.argv[1:])

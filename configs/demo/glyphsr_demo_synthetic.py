@@ -7,7 +7,7 @@ _base_ = ['../glyphsr_textzoom.py']
 demo_root = '{{$GLYPHSR_DEMO_DATA:work_dirs/demo/data}}'
 model = dict(
     generator=dict(channels=32, num_blocks=3, glyph_block=2, prior_classes=97, prior_channels=16,
-                   dcn_backend='torchvision'),
+                   dcn_backend='torchvision', bicubic_skip=True),
     text_prior=dict(recognizer=dict(_delete_=True, type='EasyOCRRecognizer')),
     text_focus_loss=None,
 )

@@ -1,43 +1,103 @@
-"""Glyph masks stored with a sample (the synthetic set's exact masks), packed as data."""
+"""Glyph masks for a sample: from the GEM cache, computed online, or the synthetic set's stored exact masks."""
+from typing import Optional, Tuple
+
 import numpy as np
 from mmcv.transforms import BaseTransform
 
-from glyphsr_mm.datasets.synthetic_text import GLYPH_PREFIX, decode_masks
 from glyphsr_mm.datasets.textzoom_lmdb import TextZoomLMDB
-from glyphsr_mm.registry import TRANSFORMS
+from glyphsr_mm.registry import MODELS, TRANSFORMS
+
+MODES = ('sam', 'kmeans', 'render')
 
 
 @TRANSFORMS.register_module()
-class LoadTextZoomGlyphMasks(BaseTransform):
-    """Read ``glyph-%09d`` of the record into ``gt_char_masks`` (H x W x L uint8, zero-padded to ``num_maps``)
-    and their union into ``gt_line_mask`` (H x W x 1). Records without masks get neither key (or an error).
+class GlyphExtraction(BaseTransform):
+    """Put GEM's masks of the sample into ``gt_char_masks`` (H x W x L uint8, zero-padded to ``num_maps``) and
+    ``gt_line_mask`` (H x W x 1), so that configs switch between pseudo labels without code changes.
 
     Masks are H x W x C like MMagic's images, so ``PackInputs(..., data_keys=['gt_char_masks', 'gt_line_mask'])``
-    packs them as C x H x W tensors.
+    packs them as C x H x W tensors. Place it after ``LoadTextZoomImages`` and before geometric augmentation.
 
     Args:
+        mode: ``'sam'`` (the paper's GEM), ``'kmeans'`` (Baseline2's line mask; no character masks) or
+            ``'render'`` (the synthetic set's exact masks, stored with each sample).
+        cache: Cache LMDB of ``tools/extract_glyphs.py`` (keyed by sample content). None computes online: free for
+            ``render`` and ``kmeans``; ``sam`` builds ``extractor`` in each worker (small jobs only).
+        extractor: :class:`~glyphsr_mm.glyph.SAMGlyphExtractor` config for online ``sam``.
         num_maps: L, the number of character maps (DESIGN: 16); longer words keep their first L characters.
-        required: Raise when a record has no masks (naming the LMDB path and index).
+        required: Raise when the sample has no masks (naming the sample and the command that makes them);
+            False leaves both keys out.
     """
 
-    def __init__(self, num_maps: int = 16, required: bool = False) -> None:
-        self.num_maps = num_maps
-        self.required = required
+    def __init__(self, mode: str = 'sam', cache: Optional[str] = None, extractor: Optional[dict] = None,
+                 num_maps: int = 16, required: bool = True) -> None:
+        if mode not in MODES:
+            raise ValueError(f'GlyphExtraction mode must be one of {MODES}, got {mode!r}')
+        if mode == 'sam' and cache is None and extractor is None:
+            raise ValueError('GlyphExtraction(mode="sam") needs cache=<tools/extract_glyphs.py output> or '
+                             'extractor=dict(type="SAMGlyphExtractor", ...) for online extraction')
+        self.mode, self.cache_path, self.extractor_cfg = mode, cache, extractor
+        self.num_maps, self.required = num_maps, required
+        self._cache = self._extractor = None
+
+    def masks(self, results: dict) -> Optional[Tuple[np.ndarray, np.ndarray]]:
+        """(chars n x H x W bool, line H x W bool) of the sample, or None."""
+        from glyphsr_mm.glyph import extraction
+        sample = (results['lmdb_path'], results['index'])
+        if self.cache_path is not None:
+            from glyphsr_mm.glyph.mask_cache import GlyphMaskCache, record_key
+            if self._cache is None:
+                self._cache = GlyphMaskCache(self.cache_path)
+                mode = self._cache.meta().get('mode')
+                if mode not in (None, self.mode):
+                    raise ValueError(f'{self.cache_path} holds {mode!r} masks, the config asks for {self.mode!r}')
+            return self._cache.get(record_key(TextZoomLMDB(sample[0]), sample[1]))
+        if self.mode == 'render':
+            try:
+                return extraction.render_masks(sample)
+            except KeyError:
+                return None
+        image = results['gt'][..., :3]
+        if self.mode == 'kmeans':
+            from glyphsr_mm.glyph import kmeans_glyph_masks
+            g = kmeans_glyph_masks(image, results['gt_text'])
+        else:
+            if self._extractor is None:
+                self._extractor = MODELS.build(self.extractor_cfg)
+            g = self._extractor([np.ascontiguousarray(image)], [TextZoomLMDB(sample[0]).read_label(sample[1])])[0]
+        return g.chars, g.line
 
     def transform(self, results: dict) -> dict:
-        db = TextZoomLMDB(results['lmdb_path'])
-        raw = db.get(b'%s-%09d' % (GLYPH_PREFIX.encode(), results['index']))
-        if raw is None:
+        found = self.masks(results)
+        if found is None:
             if self.required:
-                raise KeyError(f'{db.where(results["index"])}: no glyph masks (key {GLYPH_PREFIX}-'
-                               f'{results["index"]:09d}); generate them with tools/extract_glyphs.py')
+                where = TextZoomLMDB(results['lmdb_path']).where(results['index'])
+                how = ('tools/extract_glyphs.py CONFIG --out ' + self.cache_path if self.cache_path else
+                       'tools/dataset_converters/make_synthetic_textzoom.py (render masks exist only there)')
+                raise KeyError(f'{where}: no glyph masks ({self.mode} mode)' +
+                               (f' in {self.cache_path}' if self.cache_path else '') + f'; make them with {how}')
             return results
-        masks = decode_masks(raw)[:self.num_maps]
-        out = np.zeros((*masks.shape[1:], self.num_maps), np.uint8)
-        out[..., :len(masks)] = masks.transpose(1, 2, 0)
+        chars, line = found
+        chars = chars[:self.num_maps]
+        out = np.zeros((*line.shape, self.num_maps), np.uint8)
+        out[..., :len(chars)] = chars.transpose(1, 2, 0)
         results['gt_char_masks'] = out
-        results['gt_line_mask'] = out.max(axis=2, keepdims=True)
+        results['gt_line_mask'] = line.astype(np.uint8)[..., None]
         return results
 
     def __repr__(self) -> str:
-        return f'{self.__class__.__name__}(num_maps={self.num_maps}, required={self.required})'
+        return (f'{self.__class__.__name__}(mode={self.mode!r}, cache={self.cache_path!r}, num_maps={self.num_maps}, '
+                f'required={self.required})')
+
+
+@TRANSFORMS.register_module()
+class LoadTextZoomGlyphMasks(GlyphExtraction):
+    """The synthetic set's exact masks: ``GlyphExtraction(mode='render')`` under its earlier name.
+
+    Args:
+        num_maps: L (16).
+        required: Raise when a record has no masks; False leaves the keys out.
+    """
+
+    def __init__(self, num_maps: int = 16, required: bool = False) -> None:
+        super().__init__(mode='render', num_maps=num_maps, required=required)

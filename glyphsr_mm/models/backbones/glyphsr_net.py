@@ -58,13 +58,16 @@ class GlyphSRNet(nn.Module):
         lr_size: (H, W) of LR inputs (16, 64): the size of the TP hint and of the STN.
         tp_paddings: Paddings of the TP transformer's tconv3/tconv4.
         dcn_backend: Deformable-conv backend of every DSTA block (``'auto'``, ``'mmcv'``, ``'torchvision'``).
+        bicubic_skip: Not in the paper or the release (off by default): output ``bicubic(input) + residual``
+            (last conv zero-initialised, no tanh), so the network starts at the bicubic image instead of learning
+            to reproduce its input first. ``make demo`` uses it to learn something useful in minutes on a CPU.
     """
 
     def __init__(self, in_channels: int = 4, scale: int = 2, channels: int = 64, num_blocks: int = 5,
                  prior_classes: int = 95, prior_channels: int = 32, glyph_block: Optional[int] = 4,
                  use_gfm: bool = True, num_maps: int = 16, num_classes: int = 39, gpm_scales: int = 2,
                  stn: str = 'rectify', lr_size: Sequence[int] = (16, 64), tp_paddings: Sequence = (1, 1),
-                 dcn_backend: str = 'auto') -> None:
+                 dcn_backend: str = 'auto', bicubic_skip: bool = False) -> None:
         super().__init__()
         if stn not in STN_MODES:
             raise ValueError(f'stn must be one of {STN_MODES}, got {stn!r}')
@@ -83,6 +86,10 @@ class GlyphSRNet(nn.Module):
                         nn.Sequential(nn.Conv2d(channels, channels, 3, padding=1), nn.BatchNorm2d(channels)))
         self.block_up = nn.Sequential(*[UpsampleBlock(channels, 2) for _ in range(scale.bit_length() - 1)])
         self.block_out = nn.Sequential(nn.Conv2d(channels, in_channels, 9, padding=4))
+        self.bicubic_skip, self.scale = bicubic_skip, scale
+        if bicubic_skip:
+            nn.init.zeros_(self.block_out[0].weight)
+            nn.init.zeros_(self.block_out[0].bias)
         if prior_classes:
             self.infoGen = TextPriorTransformer(prior_classes, prior_channels, tp_paddings)
             self.dsta_rec = DSTA(prior_channels, dcn_backend=dcn_backend)
@@ -120,5 +127,9 @@ class GlyphSRNet(nn.Module):
             if self.use_gfm and i >= self.glyph_block:
                 feat = getattr(self, f'block_merge{i + 1}')(feat, char_maps)
         feat = getattr(self, f'block{self.num_blocks + 2}')(feat)
-        sr = torch.tanh(self.block_out(self.block_up(first + feat)))
+        out = self.block_out(self.block_up(first + feat))
+        if self.bicubic_skip:
+            sr = F.interpolate(lr, scale_factor=self.scale, mode='bicubic', align_corners=False) + out
+        else:
+            sr = torch.tanh(out)
         return sr, (line_map, char_maps, char_logits)
