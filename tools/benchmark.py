@@ -450,7 +450,8 @@ def bench_gem_quality(args) -> Tuple[str, List[str]]:
     from glyphsr_mm.registry import MODELS
     from mmengine.registry import init_default_scope
     init_default_scope('mmagic')
-    gem = SAMGlyphExtractor(sam=_gem_sam(args), recognizer=MODELS.build(rec).to(args.device))
+    # attention_shift=1: this recognizer's step t attends to character t - 1 (configs/glyph/gem_sam_vit_b_synthetic.py)
+    gem = SAMGlyphExtractor(sam=_gem_sam(args), recognizer=MODELS.build(rec).to(args.device), attention_shift=1)
     out = []
     for b in range(0, len(samples), 8):
         batch = samples[b:b + 8]

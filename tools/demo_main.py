@@ -4,7 +4,8 @@
 
 1. environment report;
 2. a synthetic TextZoom (train + test easy/medium/hard) with exact glyph masks;
-3. glyph masks: the synthetic set's exact masks ('render' mode) — said in the output and the report;
+3. glyph masks: SAM GEM (tools/extract_glyphs.py) when SAM_CHECKPOINT is set, else the synthetic set's exact masks
+   ('render' mode) — said in the output and the report;
 4. trains GlyphSR and Baseline1 on the same budget (configs/demo/), EasyOCR english_g2 as text prior;
 5. tests both (tools/test.py): rapidocr word accuracy on bicubic LR / SR / HR, PSNR/SSIM;
 6. writes <work-dir>/report.md with the accuracy table and an image sheet (sheet.png).
@@ -18,7 +19,7 @@ import os.path as osp
 import subprocess
 import sys
 import time
-from typing import Dict, List, Optional
+from typing import Dict, List, Optional, Sequence, Tuple
 
 ROOT = osp.dirname(osp.dirname(osp.abspath(__file__)))
 sys.path.insert(0, ROOT)
@@ -66,7 +67,35 @@ def make_data(args) -> str:
     return data
 
 
-def train(args, name: str, config: str, work: str, data: str) -> str:
+DEFAULT_TBSRN = osp.expanduser('~/.cache/glyphsr_mm/recognizers/tbsrn_transformer_w0.125_synthetic_seed0.pth')
+
+
+def glyph_masks(args, data: str) -> Tuple[str, List[str]]:
+    """Run GEM when SAM_CHECKPOINT is set ('sam', with the cfg-options that make training read its cache), else
+    use the synthetic set's stored masks ('render', no options)."""
+    sam = os.environ.get('SAM_CHECKPOINT')
+    if not sam:
+        print("glyph masks: render mode (the synthetic set's exact per-character masks, stored in its LMDB); set "
+              'SAM_CHECKPOINT=<sam_vit_b_01ec64.pth> to run SAM GEM instead')
+        return 'render', []
+    tbsrn = os.environ.get('TBSRN_TRANSFORMER', DEFAULT_TBSRN)
+    if not osp.isfile(tbsrn):
+        raise SystemExit(f'SAM_CHECKPOINT is set; GEM also needs the 1/8-width TBSRN transformer recognizer, but '
+                         f'{tbsrn} does not exist: train it with tools/train_recognizer.py '
+                         'configs/recognizers/tbsrn_transformer_w0.125_synthetic.py, or set TBSRN_TRANSFORMER')
+    cache = osp.join(args.work_dir, 'glyph_cache_sam')
+    model_type = os.environ.get('SAM_MODEL_TYPE', 'vit_b')
+    run_logged([sys.executable, 'tools/extract_glyphs.py', 'configs/glyph/gem_sam_vit_b_synthetic.py', '--out', cache,
+                '--verify', '--cfg-options', f'data_roots=[{osp.join(data, "train")}]',
+                f'gem.extractor.sam.checkpoint={sam}', f'gem.extractor.sam.model_type={model_type}',
+                f'gem.extractor.recognizer.checkpoint={tbsrn}'],
+               osp.join(args.work_dir, 'extract_glyphs.log'), show=('verify', 'Error'))
+    print(f'glyph masks: SAM GEM (SAM {model_type} {sam}, TBSRN {tbsrn}), cache {cache}')
+    slot = 'train_dataloader.dataset.pipeline.2'  # LoadTextZoomGlyphMasks in configs/_base_/datasets/
+    return 'sam', [f'{slot}.type=GlyphExtraction', f'{slot}.mode=sam', f'{slot}.cache={cache}']
+
+
+def train(args, name: str, config: str, work: str, data: str, extra: Sequence[str] = ()) -> str:
     final = osp.join(work, f'iter_{args.iters}.pth')
     if osp.isfile(final):
         print(f'{name}: reusing {final}')
@@ -82,7 +111,7 @@ def train(args, name: str, config: str, work: str, data: str) -> str:
             f'param_scheduler.1.end={args.iters}', f'param_scheduler.1.T_max={args.iters - warmup}',
             f'train_dataloader.batch_size={args.batch_size}',
             f'default_hooks.checkpoint.interval={min(50, args.iters)}',
-            f'default_hooks.logger.interval={min(20, args.iters)}', f'randomness.seed={args.seed}']
+            f'default_hooks.logger.interval={min(20, args.iters)}', f'randomness.seed={args.seed}', *extra]
     run_logged([sys.executable, 'tools/train.py', config, '--work-dir', work, *resume, '--cfg-options', *opts],
                osp.join(work, 'train.log'), env={'GLYPHSR_DEMO_DATA': data})
     print(f'{name}: {args.iters} iterations in {(time.time() - t) / 60:.1f} min')
@@ -134,15 +163,19 @@ def image_sheet(args, data: str, checkpoints: Dict[str, str], path: str, per_sub
     Image.fromarray(tile(rows)).save(path)
 
 
-def report(args, metrics: Dict[str, Dict[str, float]], minutes: float, path: str) -> str:
+MASK_NOTES = {'render': "**render mode** (the synthetic set's exact character masks; SAM_CHECKPOINT selects SAM GEM)",
+              'sam': '**SAM GEM** (tools/extract_glyphs.py, configs/glyph/gem_sam_vit_b_synthetic.py)'}
+
+
+def report(args, metrics: Dict[str, Dict[str, float]], minutes: float, path: str, masks: str = 'render') -> str:
     rec = 'rapidocr'
     cols = list(SUBSETS) + ['average']
     lines = ['# glyphsr_mm demo report', '',
              f'Synthetic TextZoom ({args.num_train} training pairs, {args.num_test} test images per subset, seed '
              f'{args.seed}); GlyphSR and Baseline1 each trained for {args.iters} iterations at batch '
              f'{args.batch_size} on CPU (configs/demo/); text prior: EasyOCR english_g2 (pretrained); no text focus '
-             'loss (its TBSRN recognizer takes 45 min to train here); glyph masks: **render mode** (the synthetic '
-             "set's exact character masks; SAM-based extraction is not in this version). Evaluation: rapidocr "
+             'loss (its TBSRN recognizer takes 45 min to train here); glyph masks: '
+             f'{MASK_NOTES[masks]}. Evaluation: rapidocr '
              '(pretrained PP-OCR, offline) word accuracy in % (lower-cased alphanumerics), MMagic PSNR (dB) / SSIM '
              f'on SR vs HR. Total time {minutes:.1f} min.', '',
              '| images | ' + ' | '.join(cols) + ' | PSNR | SSIM |', '| --- |' + ' ---: |' * (len(cols) + 2)]
@@ -177,20 +210,17 @@ def main(argv=None) -> int:
     data = make_data(args)
     print(f'data: {data}')
     step('3/6 glyph masks')
-    if os.environ.get('SAM_CHECKPOINT'):
-        print(f"SAM_CHECKPOINT={os.environ['SAM_CHECKPOINT']} is set, but SAM-based glyph extraction is not in this "
-              'version: using render mode.')
-    print("glyph masks: render mode (the synthetic set's exact per-character masks, stored in its LMDB)")
+    masks, extra = glyph_masks(args, data)
     checkpoints, metrics = {}, {}
     for name, config, sub in MODELS:
         step(f'4/6 train {name} ({args.iters} iterations, batch {args.batch_size})')
-        checkpoints[name] = train(args, name, config, osp.join(args.work_dir, sub), data)
+        checkpoints[name] = train(args, name, config, osp.join(args.work_dir, sub), data, extra)
     step('5/6 test (rapidocr on LR / SR / HR, PSNR, SSIM)')
     for name, config, sub in MODELS:
         metrics[name] = test(name, config, checkpoints[name], osp.join(args.work_dir, sub), data)
     step('6/6 report')
     image_sheet(args, data, checkpoints, osp.join(args.work_dir, 'sheet.png'))
-    text = report(args, metrics, (time.time() - t0) / 60, osp.join(args.work_dir, 'report.md'))
+    text = report(args, metrics, (time.time() - t0) / 60, osp.join(args.work_dir, 'report.md'), masks)
     print(text)
     print(f'report: {osp.join(args.work_dir, "report.md")}')
     return 0

@@ -41,6 +41,10 @@ class SAMGlyphExtractor(nn.Module):
             B x T x h x w: key point 1. TBSRN's transformer recognizer in the paper.
         glyph_recognizer: Recognizer whose ``attention`` gives the 1D attention over the width for key point 2
             (B x T x w, e.g. ASTER's decoder). None: ``recognizer``'s 2D maps summed over the height.
+        attention_shift: Decoding step ``t + attention_shift`` locates character ``t``. 0 for a recognizer whose
+            attention looks at the character it predicts; some look at the one they were fed (the previous one):
+            the 1/8-width TBSRN trained here does (its key points land in the box of character t - 1 three times
+            out of four with shift 0), so its config uses 1.
         steps: Anchor step sizes (K = len(steps)).
         tau: SAM score threshold of the selection.
         attention_threshold / open_size: Filtering of the 2D attention (key point 1).
@@ -50,7 +54,8 @@ class SAMGlyphExtractor(nn.Module):
     """
 
     def __init__(self, sam: Union[dict, nn.Module], recognizer: Union[dict, nn.Module],
-                 glyph_recognizer: Union[dict, nn.Module, None] = None, steps: Sequence[float] = (2, 4),
+                 glyph_recognizer: Union[dict, nn.Module, None] = None, attention_shift: int = 0,
+                 steps: Sequence[float] = (2, 4),
                  tau: float = 0.8, attention_threshold: float = 0.5, open_size: int = 3,
                  glyph_threshold: float = 0.5, image_size: Tuple[int, int] = (32, 128), tile: bool = False,
                  encoder_batch: int = 4, prompt_chunk: int = 64) -> None:
@@ -61,6 +66,7 @@ class SAMGlyphExtractor(nn.Module):
         self.glyph_recognizer = (MODELS.build(glyph_recognizer) if isinstance(glyph_recognizer, dict)
                                  else glyph_recognizer)
         self.steps, self.tau, self.image_size = tuple(steps), tau, tuple(image_size)
+        self.attention_shift = attention_shift
         self.attention_threshold, self.open_size, self.glyph_threshold = attention_threshold, open_size, \
             glyph_threshold
         self.eval()
@@ -107,13 +113,14 @@ class SAMGlyphExtractor(nn.Module):
         embeddings = self.prompter.embed(images)
         results = []
         for b, (img, label) in enumerate(zip(images, labels)):
-            pos = read_positions(label, attn2d.shape[1])
+            pos = read_positions(label, attn2d.shape[1] - self.attention_shift)
             chars = np.zeros((len(label), h, w), bool)
             rules = ['skipped'] * len(label)
             rel1, rel2 = np.zeros(len(label), bool), np.zeros(len(label), bool)
             if pos:
                 n = len(pos)
-                kp1, kp2, _ = self.key_points(img, attn2d[b, :n], attn1d[b, :n])
+                steps = slice(self.attention_shift, self.attention_shift + n)
+                kp1, kp2, _ = self.key_points(img, attn2d[b, steps], attn1d[b, steps])
                 anchors = self.anchors(kp1, kp2)
                 masks, scores = self.prompter.predict(embeddings, b, np.concatenate(anchors))
                 start = 0

@@ -38,3 +38,43 @@ def test_demo_main_runs_every_step_and_reuses_them(tmp_path):
     assert sheet.size == (6 * 128 + 5 * 2, 6 * 32 + 5 * 2)  # 6 panels; 2 test images per subset
     again = run_demo(tmp_path)
     assert again.count('reusing') == 4 and 'Iter(train)' not in again
+
+
+def load_demo_main():
+    import importlib.util
+    spec = importlib.util.spec_from_file_location('demo_main', os.path.join(ROOT, 'tools', 'demo_main.py'))
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_demo_glyph_step_runs_sam_gem_when_a_checkpoint_is_set(tmp_path, monkeypatch):
+    import argparse
+
+    import torch
+
+    from glyphsr_mm.glyph import build_sam
+    from glyphsr_mm.glyph.mask_cache import cache_keys
+    from glyphsr_mm.models.recognizers import TBSRNTransformerRecognizer
+    from tests.tiny_glyphsr import make_synthetic
+    demo = load_demo_main()
+    data = make_synthetic(tmp_path / 'data', num_train=4, num_test=1)
+    args = argparse.Namespace(work_dir=str(tmp_path))
+    monkeypatch.chdir(ROOT)
+    monkeypatch.delenv('SAM_CHECKPOINT', raising=False)
+    assert demo.glyph_masks(args, data) == ('render', [])
+    torch.manual_seed(0)
+    torch.save(build_sam('tiny', allow_random=True).state_dict(), tmp_path / 'sam.pth')
+    monkeypatch.setenv('SAM_CHECKPOINT', str(tmp_path / 'sam.pth'))
+    monkeypatch.setenv('SAM_MODEL_TYPE', 'tiny')
+    monkeypatch.setenv('TBSRN_TRANSFORMER', str(tmp_path / 'missing.pth'))
+    with pytest.raises(SystemExit, match='missing.pth does not exist'):
+        demo.glyph_masks(args, data)
+    rec = TBSRNTransformerRecognizer(width=0.125, num_heads=8, feature_pe=True, allow_random=True)
+    torch.save(rec.state_dict(), tmp_path / 'tbsrn.pth')
+    monkeypatch.setenv('TBSRN_TRANSFORMER', str(tmp_path / 'tbsrn.pth'))
+    mode, opts = demo.glyph_masks(args, data)
+    cache = str(tmp_path / 'glyph_cache_sam')
+    assert mode == 'sam' and f'train_dataloader.dataset.pipeline.2.cache={cache}' in opts
+    assert len(cache_keys(cache)) == 4
+    assert '4 / 4 samples ok' in (tmp_path / 'extract_glyphs.log').read_text()

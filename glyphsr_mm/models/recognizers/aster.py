@@ -8,7 +8,7 @@ decoder's start token is class 97 of the embedding. TextZoom feeds RGB 32x128 im
 Decoding here is greedy; aster.pytorch's evaluation uses a beam of 5, so predictions can differ on hard words.
 """
 import string
-from typing import Optional
+from typing import Optional, Sequence
 
 import torch
 import torch.nn as nn
@@ -16,6 +16,7 @@ import torch.nn.functional as F
 
 from glyphsr_mm.models.layers.tps_stn import STNHead, TPSSpatialTransformer
 from glyphsr_mm.registry import MODELS
+from glyphsr_mm.utils.text import str_filt
 from .base import Charset, Preprocess, TextRecognizer
 
 ASTER_CHARS = string.digits + string.ascii_letters + string.punctuation  # 94, then EOS, PADDING, UNKNOWN
@@ -96,15 +97,19 @@ class AttentionRecognitionHead(nn.Module):
         self.num_classes, self.s_dim = num_classes, s_dim
         self.decoder = DecoderUnit(s_dim, in_planes, num_classes, att_dim)
 
-    def forward(self, x: torch.Tensor, steps: int) -> torch.Tensor:
+    def forward(self, x: torch.Tensor, steps: int, tokens: Optional[torch.Tensor] = None,
+                return_attention: bool = False):
+        """Greedy decoding for ``steps`` steps, or teacher-forced with ``tokens`` (B x T class indices)."""
         state = x.new_zeros(1, x.shape[0], self.s_dim)
         y = torch.full((x.shape[0], ), self.num_classes, dtype=torch.long, device=x.device)
-        logits = []
-        for _ in range(steps):
-            out, state, _ = self.decoder(x, state, y)
+        logits, alphas = [], []
+        for t in range(steps if tokens is None else tokens.shape[1]):
+            out, state, alpha = self.decoder(x, state, y)
             logits.append(out)
-            y = out.argmax(1)
-        return torch.stack(logits, 1)
+            alphas.append(alpha)
+            y = out.argmax(1) if tokens is None else tokens[:, t]
+        logits = torch.stack(logits, 1)
+        return (logits, torch.stack(alphas, 1)) if return_attention else logits
 
 
 @MODELS.register_module()
@@ -131,8 +136,28 @@ class ASTERRecognizer(TextRecognizer):
             self.stn_head = STNHead(3, 20, input_size=(32, 64))
         self.init_weights_from(checkpoint)
 
-    def forward(self, x: torch.Tensor) -> torch.Tensor:
+    def rectify(self, x: torch.Tensor) -> torch.Tensor:
         if self.use_stn:
             small = F.interpolate(x, (32, 64), mode='bilinear', align_corners=True)
             x, _ = self.tps(x, self.stn_head(small)[1])
-        return self.decoder(self.encoder(x), self.max_len)
+        return x
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return self.decoder(self.encoder(self.rectify(x)), self.max_len)
+
+    def attention(self, images: torch.Tensor, labels: Optional[Sequence[str]] = None) -> torch.Tensor:
+        """The decoder's 1D attention over the encoder's width, B x T x W' (GEM's glyph attention).
+
+        With ``labels`` the decoder is teacher-forced with their lower-case alphanumerics (``str_filt``), so step t
+        is the t-th such character, as GEM counts them. With the STN on, positions refer to the rectified image:
+        build it with ``stn=False`` for GEM.
+        """
+        self.check_weights()
+        feats = self.encoder(self.rectify(self.preprocess(images)))
+        if labels is None:
+            return self.decoder(feats, self.max_len, return_attention=True)[1]
+        seqs = [self.charset.encode(str_filt(s, 'lower'))[:self.max_len - 1] for s in labels]
+        tokens = torch.full((len(seqs), max(map(len, seqs)) + 1), self.charset.eos, dtype=torch.long)
+        for i, seq in enumerate(seqs):
+            tokens[i, :len(seq)] = torch.tensor(seq, dtype=torch.long)
+        return self.decoder(feats, 0, tokens.to(feats.device), return_attention=True)[1]

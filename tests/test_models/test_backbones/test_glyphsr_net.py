@@ -33,6 +33,20 @@ def test_forward_shapes_and_value_range():
     assert line.shape == (2, 1, 16, 64) and chars.shape == (2, 16, 16, 64) and logits.shape == (2, 16, 39)
 
 
+def test_bicubic_skip_starts_at_the_bicubic_image_and_learns_a_residual():
+    import torch.nn.functional as F
+    torch.manual_seed(0)
+    net = GlyphSRNet(stn='off', channels=16, num_blocks=2, glyph_block=1, prior_classes=0, bicubic_skip=True)
+    lr = torch.rand(2, 4, 16, 64)
+    bicubic = F.interpolate(lr, scale_factor=2, mode='bicubic', align_corners=False)
+    torch.testing.assert_close(net.eval()(lr)[0], bicubic)  # the zero-initialised last conv adds nothing yet
+    sr, (line, _, _) = net.train()(lr)
+    ((sr - torch.rand_like(sr)) ** 2).mean().add(line.mean()).backward()
+    assert net.block_out[0].weight.grad.abs().sum() > 0  # ... and it is trained
+    assert GlyphSRNet(stn='off').block_out[0].weight.abs().sum() > 0  # off by default (the paper's tanh output)
+    assert 'bicubic_skip' not in ''.join(GlyphSRNet(stn='off', bicubic_skip=True).state_dict())  # same checkpoints
+
+
 @pytest.mark.parametrize('kwargs,glyph', [(dict(glyph_block=None), False), (dict(use_gfm=False), True),
                                           (dict(glyph_block=5, num_maps=15, gpm_scales=3), True),
                                           (dict(prior_classes=0), True), (dict(in_channels=3), True)])
