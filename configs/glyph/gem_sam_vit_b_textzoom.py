@@ -27,4 +27,4 @@ gem = dict(
         glyph_threshold=0.5,
         tile=False,  # 4 crops per SAM canvas: see docs/glyph_extraction.md before turning it on
         encoder_batch=4,
-        prompt_chunk=64))
+        prompt_chunk=None))  # None: 4 on CPU, 128 on CUDA

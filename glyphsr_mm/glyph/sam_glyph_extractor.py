@@ -1,5 +1,5 @@
 """The Glyph Extraction Module: SAM-prompted per-character masks from a recognizer's attention (DESIGN §4)."""
-from typing import Dict, List, NamedTuple, Sequence, Tuple, Union
+from typing import Dict, List, NamedTuple, Optional, Sequence, Tuple, Union
 
 import numpy as np
 import torch
@@ -58,7 +58,7 @@ class SAMGlyphExtractor(nn.Module):
                  steps: Sequence[float] = (2, 4),
                  tau: float = 0.8, attention_threshold: float = 0.5, open_size: int = 3,
                  glyph_threshold: float = 0.5, image_size: Tuple[int, int] = (32, 128), tile: bool = False,
-                 encoder_batch: int = 4, prompt_chunk: int = 64) -> None:
+                 encoder_batch: int = 4, prompt_chunk: Optional[int] = None) -> None:
         super().__init__()
         sam = build_sam(**sam) if isinstance(sam, dict) else sam
         self.prompter = SAMPrompter(sam, image_size, encoder_batch, prompt_chunk, tile)

@@ -99,12 +99,14 @@ class SAMPrompter(nn.Module):
         sam: A ``segment_anything`` ``Sam`` (e.g. from :func:`build_sam`).
         image_size: (H, W) of the crops (all crops must have it).
         encoder_batch: Canvases per image-encoder call.
-        prompt_chunk: Point prompts per mask-decoder call (memory: the decoder repeats the image embedding).
+        prompt_chunk: Point prompts per mask-decoder call (the decoder repeats the image embedding per prompt). None:
+            4 on CPU, where larger chunks are slower (memory-bound: vit_b 65 ms per prompt at 1-4, 117 ms at 64),
+            128 on CUDA.
         tile: Stack ``1024 // (H * 1024 / W)`` crops vertically in one canvas.
     """
 
     def __init__(self, sam: nn.Module, image_size: Tuple[int, int] = (32, 128), encoder_batch: int = 4,
-                 prompt_chunk: int = 64, tile: bool = False) -> None:
+                 prompt_chunk: Optional[int] = None, tile: bool = False) -> None:
         super().__init__()
         from segment_anything.utils.transforms import ResizeLongestSide
         self.sam, self.image_size, self.tile = sam, tuple(image_size), tile
@@ -167,8 +169,9 @@ class SAMPrompter(nn.Module):
         coords = torch.as_tensor(coords, dtype=torch.float32, device=self.device)[:, None]
         pe = self.sam.prompt_encoder.get_dense_pe()
         masks, scores = [], []
-        for s in range(0, len(coords), self.prompt_chunk):
-            c = coords[s:s + self.prompt_chunk]
+        chunk = self.prompt_chunk or (128 if self.device.type == 'cuda' else 4)
+        for s in range(0, len(coords), chunk):
+            c = coords[s:s + chunk]
             sparse, dense = self.sam.prompt_encoder(points=(c, torch.ones(c.shape[:2], device=self.device)),
                                                     boxes=None, masks=None)
             low, iou = self.sam.mask_decoder(image_embeddings=emb, image_pe=pe, sparse_prompt_embeddings=sparse,

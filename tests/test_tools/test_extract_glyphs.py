@@ -148,3 +148,19 @@ def test_two_ranks_equal_one_process(setup, sam_cache, tmp_path, torchrun):
     assert 'merged 20 records' in proc.stdout and '20 / 20 samples ok' in proc.stdout
     assert records(out) == records(sam_cache)
     assert not os.path.exists(f'{out}.shards')
+
+
+def test_verify_names_broken_records(setup, tmp_path):
+    out = tmp_path / 'broken'
+    run_tool(setup['config'], out, '--mode', 'kmeans')
+    from glyphsr_mm.glyph.mask_cache import encode_record, record_key
+    from glyphsr_mm.datasets.textzoom_lmdb import TextZoomLMDB
+    samples = list_samples(setup['roots'])
+    first, second = (record_key(TextZoomLMDB(s[0]), s[1]) for s in samples[:2])
+    w = GlyphMaskCacheWriter(str(out))
+    w.write([(first, b'garbage'), (second, encode_record(np.zeros((2, 32, 128), bool), np.zeros((32, 128), bool)))])
+    w.close()
+    proc = run_tool(setup['config'], out, '--mode', 'kmeans', '--verify', '--no-extract', check=False)
+    assert proc.returncode == 1
+    assert '18 / 20 samples ok' in proc.stdout
+    assert 'train[1]: undecodable' in proc.stdout and 'train[2]: 2 masks' in proc.stdout
