@@ -11,8 +11,9 @@ from typing import Callable, Dict, List, Sequence, Tuple
 import numpy as np
 
 from glyphsr_mm.datasets.synthetic_text import GLYPH_PREFIX, decode_masks
-from glyphsr_mm.datasets.textzoom_lmdb import TextZoomLMDB, decode_image, image_key
-from .mask_cache import GlyphMaskCacheWriter, cache_keys, decode_record, encode_record, record_key, sample_key
+from glyphsr_mm.datasets.textzoom_lmdb import TextZoomLMDB, decode_image
+from .mask_cache import (GlyphMaskCacheWriter, cache_keys, decode_record, encode_record, read_hr_bytes, record_key,
+                         sample_key)
 from .sam_glyph_extractor import kmeans_glyph_masks
 
 MODES = ('sam', 'kmeans', 'render')
@@ -28,9 +29,7 @@ def read_sample(sample: Sample, image_size: Tuple[int, int]) -> Tuple[bytes, str
     """(cache key, label, HR RGB uint8 resized as the training pipeline does: PIL bicubic)."""
     from glyphsr_mm.transforms.loading import LoadTextZoomImages
     db = TextZoomLMDB(sample[0])
-    raw = db.get(image_key('hr', sample[1]))
-    if raw is None:
-        raise KeyError(f'{db.where(sample[1])}: no HR image; GEM extracts glyphs from HR images')
+    raw = read_hr_bytes(db, sample[1])
     label = db.read_label(sample[1])
     hr = decode_image(raw, db.where(sample[1]))
     return sample_key(label, raw), label, LoadTextZoomImages.resize(hr, tuple(image_size))

@@ -22,12 +22,17 @@ def sample_key(label: str, hr_raw: bytes) -> bytes:
     return hashlib.sha1(label.encode('utf-8') + b'\0' + hr_raw).hexdigest()[:24].encode()
 
 
-def record_key(db: TextZoomLMDB, index: int) -> bytes:
-    """Content key of sample ``index`` of a TextZoom LMDB (reads its label and raw HR bytes)."""
+def read_hr_bytes(db: TextZoomLMDB, index: int) -> bytes:
+    """The stored (encoded) HR image of sample ``index``; GEM works on HR images, so a missing one is an error."""
     raw = db.get(image_key('hr', index))
     if raw is None:
         raise KeyError(f'{db.where(index)}: no HR image; GEM extracts glyphs from HR images')
-    return sample_key(db.read_label(index), raw)
+    return raw
+
+
+def record_key(db: TextZoomLMDB, index: int) -> bytes:
+    """Content key of sample ``index`` of a TextZoom LMDB (reads its label and raw HR bytes)."""
+    return sample_key(db.read_label(index), read_hr_bytes(db, index))
 
 
 def encode_record(chars: np.ndarray, line: np.ndarray) -> bytes:
