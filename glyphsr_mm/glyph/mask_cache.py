@@ -65,13 +65,11 @@ def cache_keys(path: str) -> Set[bytes]:
     """All sample keys of a cache folder (empty when it does not exist yet)."""
     if not os.path.exists(os.path.join(path, 'data.mdb')):
         return set()
-    import lmdb
-    env = lmdb.open(path, readonly=True, lock=False)
-    try:
-        with env.begin() as txn:
-            return {bytes(k) for k in txn.cursor().iternext(values=False) if bytes(k) != META_KEY}
-    finally:
-        env.close()
+    db = TextZoomLMDB(path)  # LMDB allows one environment per path and process: share the reader's
+    with db.env.begin() as txn:
+        keys = {bytes(k) for k in txn.cursor().iternext(values=False) if bytes(k) != META_KEY}
+    db.close()  # a writer may open the path next
+    return keys
 
 
 class GlyphMaskCacheWriter:
@@ -81,6 +79,7 @@ class GlyphMaskCacheWriter:
     def __init__(self, path: str, map_size: int = 1 << 36) -> None:
         import lmdb
         os.makedirs(path, exist_ok=True)
+        TextZoomLMDB(path).close()  # one environment per path and process: drop this process's read-only one
         self.path = path
         self.env = lmdb.open(path, map_size=map_size)
 
