@@ -364,14 +364,15 @@ def bench_evaluation(args) -> Tuple[str, List[str]]:
 
 def _gem_samples(args, n: int):
     """``n`` synthetic test samples (HR, label, exact char masks, boxes), from the evaluation set."""
-    from glyphsr_mm.datasets.synthetic_text import decode_boxes, decode_masks
+    from glyphsr_mm.datasets.synthetic_text import BOXES_PREFIX, decode_boxes
     from glyphsr_mm.datasets.textzoom_lmdb import TextZoomLMDB
+    from glyphsr_mm.glyph.extraction import render_masks
     roots = _synthetic_test(args, max(1, args.eval_images // 3))
     out = []
     for i in range(n):
         db, idx = TextZoomLMDB(roots[i % 3]), 1 + i // 3
-        out.append((db.read_image('hr', idx), db.read_label(idx), decode_masks(db.get(b'glyph-%09d' % idx)),
-                    decode_boxes(db.get(b'boxes-%09d' % idx))))
+        out.append((db.read_image('hr', idx), db.read_label(idx), render_masks((roots[i % 3], idx))[0],
+                    decode_boxes(db.get(b'%s-%09d' % (BOXES_PREFIX.encode(), idx)))))
     return out
 
 
@@ -466,8 +467,8 @@ def bench_gem_quality(args) -> Tuple[str, List[str]]:
         batch = samples[b:b + 8]
         attn2d, attn1d = gem.attention([s[0] for s in batch], [s[1] for s in batch])
         for (hr, label, _, boxes), a2, a1 in zip(batch, attn2d, attn1d):
-            pos = read_positions(label, len(a2) - 1)
-            steps = slice(1, 1 + len(pos))
+            pos = read_positions(label, len(a2) - gem.attention_shift)
+            steps = slice(gem.attention_shift, gem.attention_shift + len(pos))
             for k, kp in enumerate(gem.key_points(hr, a2[steps], a1[steps])[:2]):
                 in_box[k] += [boxes[i][0] <= x < boxes[i][2] and boxes[i][1] <= y < boxes[i][3]
                               for i, (x, y) in zip(pos, kp.points)]

@@ -12,8 +12,8 @@ import numpy as np
 
 from glyphsr_mm.datasets.synthetic_text import GLYPH_PREFIX, decode_masks
 from glyphsr_mm.datasets.textzoom_lmdb import TextZoomLMDB, decode_image
-from .mask_cache import (GlyphMaskCacheWriter, cache_keys, decode_record, encode_record, read_hr_bytes, record_key,
-                         sample_key)
+from .mask_cache import (GlyphMaskCache, GlyphMaskCacheWriter, cache_keys, decode_record, encode_record,
+                         read_hr_bytes, record_key, sample_key)
 from .sam_glyph_extractor import kmeans_glyph_masks
 
 MODES = ('sam', 'kmeans', 'render')
@@ -67,11 +67,9 @@ def check_meta(path: str, meta: dict) -> None:
     """Refuse to mix GEM settings in one cache."""
     if not osp.exists(osp.join(path, 'data.mdb')):
         return
-    w = GlyphMaskCacheWriter(path)
-    try:
-        old = w.read_meta()
-    finally:
-        w.close()
+    cache = GlyphMaskCache(path)
+    old = cache.meta()
+    cache.db.close()  # the writer opens the path next (one LMDB environment per path and process)
     if old and old != meta:
         diff = {k: (old.get(k), meta.get(k)) for k in set(old) | set(meta) if old.get(k) != meta.get(k)}
         raise ValueError(f'{path} was written with other GEM settings {diff} (cache, now): use another --out or '
@@ -158,7 +156,6 @@ def merge_shards(out: str, world: int, meta: dict) -> int:
 
 def verify(out: str, samples: Sequence[Sample], mode: str, image_size=(32, 128)) -> Dict:
     """Check that every sample has a decodable record of the right shape. Returns counts and the first problems."""
-    from .mask_cache import GlyphMaskCache
     cache = GlyphMaskCache(out)
     problems, ok = [], 0
     for s in samples:

@@ -88,9 +88,3 @@ def glyph_attention_points(foreground: np.ndarray, attention: np.ndarray, thresh
         else:
             points[t] = float(cols[t].argmax()), (h - 1) / 2
     return KeyPoints(points, reliable, regions, boxes)
-
-
-def attention_over_width(attention: np.ndarray) -> np.ndarray:
-    """T x h x w 2D attention -> T x w, summed over the height (for recognizers without a 1D decoder)."""
-    attention = np.asarray(attention, np.float32)
-    return attention if attention.ndim == 2 else attention.sum(axis=1)

@@ -53,6 +53,7 @@ class GlyphMaskCache:
         self.db = TextZoomLMDB(self.path)
 
     def meta(self) -> dict:
+        """The GEM settings the cache was written with ({} for a cache without them)."""
         raw = self.db.get(META_KEY)
         return json.loads(raw) if raw else {}
 
@@ -89,11 +90,6 @@ class GlyphMaskCacheWriter:
                 txn.put(k, v)
             if meta is not None:
                 txn.put(META_KEY, json.dumps(meta, sort_keys=True).encode())
-
-    def read_meta(self) -> dict:
-        with self.env.begin() as txn:
-            raw = txn.get(META_KEY)
-        return json.loads(bytes(raw)) if raw else {}
 
     def items(self) -> Iterable[Tuple[bytes, bytes]]:
         with self.env.begin() as txn:

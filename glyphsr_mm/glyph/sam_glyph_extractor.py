@@ -9,7 +9,7 @@ from glyphsr_mm.registry import MODELS
 from glyphsr_mm.utils.text import str_filt
 from .anchors import make_anchors
 from .foreground import kmeans_foreground
-from .key_points import attention_over_width, glyph_attention_points, position_attention_points
+from .key_points import glyph_attention_points, position_attention_points
 from .mask_selection import select_mask
 from .sam_prompter import SAMPrompter, build_sam
 
@@ -80,13 +80,9 @@ class SAMGlyphExtractor(nn.Module):
         """Teacher-forced attention for the labels: 2D (B x T x h x w) and over the width (B x T x w)."""
         x = torch.as_tensor(np.stack(images), device=self.device).permute(0, 3, 1, 2).float() / 255
         attn2d = self.recognizer.attention(x, list(labels)).float().cpu().numpy()
-        if self.glyph_recognizer is None:
-            return attn2d, attention_over_width(attn2d.reshape(-1, *attn2d.shape[2:])).reshape(
-                *attn2d.shape[:2], -1)
-        attn1d = self.glyph_recognizer.attention(x, list(labels)).float().cpu().numpy()
-        if attn1d.ndim == 4:
-            attn1d = attn1d.sum(2)
-        return attn2d, attn1d
+        attn1d = attn2d if self.glyph_recognizer is None else \
+            self.glyph_recognizer.attention(x, list(labels)).float().cpu().numpy()
+        return attn2d, attn1d.sum(2) if attn1d.ndim == 4 else attn1d  # 2D maps: summed over the height
 
     def key_points(self, image: np.ndarray, attn2d: np.ndarray, attn1d: np.ndarray):
         """Both key points of each step, and the K-means foreground they use."""

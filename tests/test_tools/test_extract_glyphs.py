@@ -11,7 +11,7 @@ import torch
 
 from glyphsr_mm.glyph import build_sam
 from glyphsr_mm.glyph.extraction import list_samples
-from glyphsr_mm.glyph.mask_cache import GlyphMaskCacheWriter, cache_keys
+from glyphsr_mm.glyph.mask_cache import GlyphMaskCache, GlyphMaskCacheWriter, cache_keys
 from glyphsr_mm.transforms import GlyphExtraction, LoadTextZoomGlyphMasks
 from glyphsr_mm.transforms.loading import LoadTextZoomImages
 from tests.conftest import ROOT
@@ -50,9 +50,13 @@ def run_tool(config, out, *args, check=True):
 def records(path):
     w = GlyphMaskCacheWriter(str(path))
     try:
-        return dict(w.items()), w.read_meta()
+        items = dict(w.items())
     finally:
         w.close()
+    cache = GlyphMaskCache(str(path))
+    meta = cache.meta()
+    cache.db.close()
+    return items, meta
 
 
 def pipeline_results(sample, mode_transform):
