@@ -123,12 +123,14 @@ def read_json(path: str) -> dict:
         return json.load(f)
 
 
-def test(name: str, config: str, ckpt: str, work: str, data: str) -> Dict[str, float]:
+def test(name: str, config: str, ckpt: str, work: str, data: str, options: Sequence[str] = ()) -> Dict[str, float]:
+    """Metrics of ``tools/test.py`` on ``ckpt`` (reused when its results exist); ``options`` go to --cfg-options."""
     out = osp.join(work, 'test_results')
     if osp.isfile(out + '.json') and read_json(out + '.json')['checkpoint'] == ckpt:
         print(f'{name}: reusing {out}.json')
     else:
-        run_logged([sys.executable, 'tools/test.py', config, ckpt, '--work-dir', work, '--out', out],
+        opts = ['--cfg-options', *options] if options else []
+        run_logged([sys.executable, 'tools/test.py', config, ckpt, '--work-dir', work, '--out', out, *opts],
                    osp.join(work, 'test.log'), env={'GLYPHSR_DEMO_DATA': data}, show=('Epoch(test)', 'Error'))
     return read_json(out + '.json')['metrics']
 
