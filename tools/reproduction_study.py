@@ -8,9 +8,10 @@ PSNR/SSIM, written as a markdown table.
 
 Every method uses the `make demo` recipe (configs/demo/): the narrow CPU network with bicubic skip, EasyOCR
 english_g2 as text prior, no text focus loss. Glyph pseudo labels: the synthetic set's exact masks ('render': the
-oracle that GEM approximates) for w/o GFM and GlyphSR, the K-means line mask for Baseline2. Each run tests its final
-checkpoint (no model selection on the test set). Finished runs are reused and an interrupted training resumes, so
-the study can be stopped and restarted at any point.
+oracle that GEM approximates) for w/o GFM and GlyphSR, the K-means line mask for Baseline2; with SAM_CHECKPOINT set,
+also GlyphSR on SAM GEM masks (`glyphsr_gem`: tools/extract_glyphs.py runs once over the training set, cached).
+Each run tests its final checkpoint (no model selection on the test set). Finished runs are reused and an
+interrupted training resumes, so the study can be stopped and restarted at any point (or extended by seeds).
 """
 import argparse
 import os
@@ -22,7 +23,7 @@ from typing import Dict, List, Sequence
 
 ROOT = osp.dirname(osp.dirname(osp.abspath(__file__)))
 sys.path.insert(0, osp.join(ROOT, 'tools'))
-from demo_main import SUBSETS, run_logged, test, train  # noqa: E402
+from demo_main import SUBSETS, glyph_masks, run_logged, test, train  # noqa: E402
 
 # name, config, GPM, GFM, pseudo labels (the columns of the paper's Table 2)
 METHODS = {
@@ -30,6 +31,8 @@ METHODS = {
     'baseline2': ('Baseline2', 'configs/demo/baseline2_demo_synthetic.py', '✓', '✓', 'K-means line'),
     'wo_gfm': ('w/o GFM', 'configs/demo/wo_gfm_demo_synthetic.py', '✓', '', 'render line + char'),
     'glyphsr': ('GlyphSR', 'configs/demo/glyphsr_demo_synthetic.py', '✓', '✓', 'render line + char'),
+    # the paper's pseudo labels: needs SAM_CHECKPOINT (GEM runs over the training set once, cached)
+    'glyphsr_gem': ('GlyphSR (GEM masks)', 'configs/demo/glyphsr_demo_synthetic.py', '✓', '✓', 'SAM GEM line + char'),
 }
 REC = 'rapidocr'
 COLS = (*SUBSETS, 'average')
@@ -43,7 +46,8 @@ def parse_args(argv=None) -> argparse.Namespace:
     p.add_argument('--iters', type=int, default=250, help='training iterations per run (the same for every method)')
     p.add_argument('--batch-size', type=int, default=16)
     p.add_argument('--seeds', type=int, nargs='+', default=[0, 1])
-    p.add_argument('--methods', nargs='+', default=list(METHODS), choices=list(METHODS))
+    p.add_argument('--methods', nargs='+', choices=list(METHODS),
+                   help='default: all but glyphsr_gem, plus glyphsr_gem when SAM_CHECKPOINT is set')
     p.add_argument('--num-train', type=int, default=20000)
     p.add_argument('--num-test', type=int, default=500, help='test images per subset')
     p.add_argument('--out', default=osp.join(ROOT, 'docs', 'reproduction.md'))
@@ -59,7 +63,7 @@ def ensure_data(args) -> None:
                osp.join(args.work_dir, 'make_data.log'), show=('synthetic TextZoom in', 'Error'))
 
 
-def run(args, method: str, seed: int, reference: bool) -> Dict[str, float]:
+def run(args, method: str, seed: int, reference: bool, extra: Sequence[str] = ()) -> Dict[str, float]:
     """Train (or reuse) one method with one seed and test its final checkpoint; returns the test metrics plus
     ``minutes`` of training. ``reference`` also evaluates the bicubic LR and HR rows (the same for every run)."""
     name, config = METHODS[method][:2]
@@ -69,7 +73,7 @@ def run(args, method: str, seed: int, reference: bool) -> Dict[str, float]:
     t = time.time()
     # no validation: every run is judged on its final checkpoint, so the test set picks nothing
     ckpt = train(run_args, f'{name} seed {seed}', config, work, args.data,
-                 ['val_cfg=None', 'val_dataloader=None', 'val_evaluator=None'])
+                 ['val_cfg=None', 'val_dataloader=None', 'val_evaluator=None', *extra])
     if not osp.isfile(timing):
         with open(timing, 'w') as f:
             f.write(f'{(time.time() - t) / 60:.2f}\n')
@@ -166,14 +170,24 @@ def main(argv=None) -> int:
     args = parse_args(argv)
     args.command = ' '.join(['python tools/reproduction_study.py', *(sys.argv[1:] if argv is None else argv)])
     args.data = osp.abspath(args.data)
+    sam = bool(os.environ.get('SAM_CHECKPOINT'))
+    if args.methods is None:
+        args.methods = [m for m in METHODS if m != 'glyphsr_gem' or sam]
+    if 'glyphsr_gem' in args.methods and not sam:
+        raise SystemExit('glyphsr_gem trains on SAM GEM masks: set SAM_CHECKPOINT=<sam_vit_b_01ec64.pth> (and '
+                         'TBSRN_TRANSFORMER if its recognizer is not in the default place; see tools/demo_main.py)')
     t0 = time.time()
     ensure_data(args)
+    # GEM over the training set, once (cached and resumable), for glyphsr_gem only
+    gem = glyph_masks(argparse.Namespace(work_dir=args.work_dir), args.data)[1] if 'glyphsr_gem' in args.methods \
+        else []
     results: Dict[str, Dict[int, Dict[str, float]]] = {m: {} for m in args.methods}
     reference = None
     for seed in args.seeds:
         for method in args.methods:
             print(f'\n== {METHODS[method][0]}, seed {seed} ==', flush=True)
-            results[method][seed] = run(args, method, seed, reference is None)
+            results[method][seed] = run(args, method, seed, reference is None,
+                                        gem if method == 'glyphsr_gem' else ())
             reference = reference or results[method][seed]
     text = report(args, results, reference, (time.time() - t0) / 60)
     os.makedirs(osp.dirname(osp.abspath(args.out)), exist_ok=True)

@@ -47,6 +47,13 @@ def test_ordering_says_whether_the_papers_order_holds_per_pair():
     assert len(study.ordering({k: results[k] for k in ('baseline1', 'glyphsr')})) == 1
 
 
+def test_gem_method_needs_a_sam_checkpoint(monkeypatch, tmp_path):
+    monkeypatch.delenv('SAM_CHECKPOINT', raising=False)
+    with pytest.raises(SystemExit, match='glyphsr_gem trains on SAM GEM masks: set SAM_CHECKPOINT'):
+        study.main(['--methods', 'glyphsr', 'glyphsr_gem', '--data', str(tmp_path / 'none')])
+    assert not (tmp_path / 'none').exists()  # refused before making data or training anything
+
+
 pytest.importorskip('mmagic')
 pytest.importorskip('rapidocr')
 pytest.importorskip('easyocr_en_models')
@@ -64,6 +71,7 @@ def run_study(tmp_path):
 
 def test_study_trains_tests_and_reports_then_reuses_its_runs(tmp_path):
     out = run_study(tmp_path)
+    assert '== Baseline2, seed 3 ==' in out and '== GlyphSR, seed 3 ==' in out and 'GEM' not in out
     work = tmp_path / 'work'
     for run in ('baseline2_seed3', 'glyphsr_seed3'):
         assert (work / run / 'iter_2.pth').exists() and (work / run / 'test_results.json').exists()

@@ -125,6 +125,12 @@ class ModulatedDeformConv2d(nn.Module):
             mask = offset.new_ones(offset.shape[0], self.mask_channels, *offset.shape[2:])
         elif mask.shape[1] != self.mask_channels:
             raise ValueError(f'mask has {mask.shape[1]} channels, expected {self.mask_channels}')
+        if torch.is_autocast_enabled(x.device.type) or x.dtype != self.weight.dtype:
+            # Neither backend has bfloat16 kernels (and mmcv none in half precision on CPU): under autocast or
+            # with low-precision inputs this one op runs in the weights' precision; autocast recasts its output.
+            with torch.autocast(x.device.type, enabled=False):
+                dtype = self.weight.dtype
+                return self.forward(x.to(dtype), offset.to(dtype), mask.to(dtype))
         if self.backend == 'mmcv':
             # mmcv's autograd Function takes positional arguments only.
             return _mmcv_op()(x, offset, mask, self.weight, self.bias, self.stride, self.padding,

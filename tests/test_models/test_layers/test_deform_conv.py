@@ -67,6 +67,25 @@ def test_offsets_matter_and_zero_offset_is_plain_conv():
     assert not torch.allclose(layer(x, zero + 0.7), ref, atol=1e-3)
 
 
+@pytest.mark.parametrize('backend', ['torchvision', 'mmcv'])
+def test_runs_in_fp32_under_bf16_autocast_and_on_bf16_inputs(backend):
+    if backend == 'mmcv' and not mmcv_ops_available():
+        pytest.skip('mmcv ops not built')
+    torch.manual_seed(0)
+    layer = ModulatedDeformConv2d(4, 6, 3, padding=1, backend=backend)
+    x, offset, mask = torch.randn(2, 4, 8, 8), torch.randn(2, 18, 8, 8), torch.rand(2, 9, 8, 8)
+    ref = layer(x, offset, mask)
+    with torch.autocast('cpu', dtype=torch.bfloat16):  # neither backend has bf16 kernels
+        out = layer(x, offset, mask)
+    assert out.dtype == torch.float32 and torch.equal(out, ref)
+    low = layer(x.bfloat16(), offset.bfloat16(), mask.bfloat16())
+    assert low.dtype == torch.float32 and (low - ref).abs().max() < 0.1 * ref.abs().max()
+    x.requires_grad_(True)
+    with torch.autocast('cpu', dtype=torch.bfloat16):
+        layer(x, offset, mask).sum().backward()
+    assert x.grad is not None and x.grad.abs().max() > 0
+
+
 def test_bad_shapes_and_backend_names_are_clear():
     layer = ModulatedDeformConv2d(4, 4, 3, padding=1, backend='torchvision')
     with pytest.raises(ValueError, match='offset has 9 channels, expected 18'):
