@@ -154,7 +154,9 @@ def report(args, results, reference, minutes: float) -> str:
              'checkpoint is tested (no model selection). Accuracy: rapidocr (pretrained PP-OCR, offline) word '
              'accuracy in %, lower-cased alphanumerics; PSNR (dB) / SSIM on RGB, SR vs HR. Cells: mean ± sample '
              f'standard deviation over seeds. Study wall time {minutes:.0f} min.', '',
-             *table(results, reference), '', 'Per seed:', '', *per_seed(results), '',
+             *table(results, reference), '',
+             'Per seed (training minutes are wall time and include whatever else ran on the machine):', '',
+             *per_seed(results), '',
              'The paper\'s ordering (average accuracy):', '', *ordering(results), '']
     return '\n'.join(lines)
 
