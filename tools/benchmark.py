@@ -41,7 +41,12 @@ def timeit(fn: Callable[[], None], repeats: int, warmup: int = 3, device: str = 
 def machine() -> str:
     if torch.cuda.is_available():
         return torch.cuda.get_device_name(0)
-    return f'{platform.processor() or platform.machine()}, {os.cpu_count()} cores, torch threads {torch.get_num_threads()}'
+    # bf16 is only fast on CPUs with native bf16 math; without it torch emulates it
+    native = any(getattr(torch.cpu, f, lambda: False)() for f in ('_is_avx512_bf16_supported',
+                                                                  '_is_amx_tile_supported'))
+    bf16 = 'native bf16' if native else 'no native bf16 (no AVX512-BF16 / AMX)'
+    return (f'{platform.processor() or platform.machine()}, {os.cpu_count()} cores, torch threads '
+            f'{torch.get_num_threads()}, {bf16}')
 
 
 def bench_deform_conv(args) -> Tuple[str, List[str]]:
@@ -327,13 +332,13 @@ def bench_model_step(args) -> Tuple[str, List[str]]:
         ms, ims, mem = measure(i)
         base = base or ms
         glyphsr = ms if i == 1 else glyphsr
-        rows.append(f'| {name} | {ms:.0f} | {ms / base:.2f} | {ims:.0f} | {mem:.0f} |')
+        rows.append(f'| {name} | {ms:.0f} | {ms / base:.2f} | {ims:.3g} | {mem:.0f} |')
     for variant in args.variants:
         if variant == 'fp32':
             continue
         ms, ims, mem = measure(1, variant)
-        rows.append(f'| GlyphSR, {variant} (ratio to GlyphSR fp32: {glyphsr / ms:.2f}x faster) | {ms:.0f} | '
-                    f'{ms / base:.2f} | {ims:.0f} | {mem:.0f} |')
+        rows.append(f'| GlyphSR, {variant} (speed vs GlyphSR fp32: {glyphsr / ms:.2f}x) | {ms:.0f} | '
+                    f'{ms / base:.2f} | {ims:.3g} | {mem:.0f} |')
     mem_note = ('On CPU, each row runs in its own process and peak memory is that process\'s peak RSS (Python, '
                 'torch and the model included)' if not args.device.startswith('cuda') else
                 'On CUDA, peak memory is the peak allocated per row')
@@ -585,6 +590,9 @@ def main() -> int:
     try:
         commit = subprocess.run(['git', 'rev-parse', '--short', 'HEAD'], cwd=ROOT, capture_output=True,
                                 text=True).stdout.strip()
+        if subprocess.run(['git', 'status', '--porcelain', '--untracked-files=no'], cwd=ROOT, capture_output=True,
+                          text=True).stdout.strip():
+            commit += ' + uncommitted changes'
     except OSError:
         commit = '?'
     for name in args.names:

@@ -15,7 +15,13 @@ def hog_descriptor(images: torch.Tensor, bins: int = 9, cell: int = 4, eps: floa
 
     Gradients by central differences on the gray image; each pixel's magnitude is split linearly between the two
     nearest orientation bins (so the descriptor is differentiable almost everywhere); cells average-pool it.
+    Always computed in float32, also under autocast (atan2 and the bin split are too coarse in half precision).
     """
+    with torch.autocast(images.device.type, enabled=False):
+        return _hog_fp32(images.float(), bins, cell, eps)
+
+
+def _hog_fp32(images: torch.Tensor, bins: int, cell: int, eps: float) -> torch.Tensor:
     x = images[:, :3] if images.shape[1] >= 3 else images
     if x.shape[1] == 3:
         x = (x * x.new_tensor(GRAY_WEIGHTS).view(1, 3, 1, 1)).sum(1, keepdim=True)

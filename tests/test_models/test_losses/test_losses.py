@@ -60,6 +60,19 @@ def test_hog_descriptor_orientation_and_loss():
     assert loss.item() > 0 and torch.isfinite(sr.grad).all() and sr.grad.abs().sum() > 0
 
 
+def test_hog_loss_runs_in_fp32_under_bf16_autocast_and_on_bf16_inputs():
+    # under autocast the gradient convs return bf16 while the histogram was float32: scatter_add refused the mix
+    sr, hr = torch.rand(2, 3, 32, 128, requires_grad=True), torch.rand(2, 3, 32, 128)
+    ref = HOGLoss()(sr, hr)['loss_hog']
+    with torch.autocast('cpu', dtype=torch.bfloat16):
+        amp = HOGLoss()(sr, hr)['loss_hog']
+    assert amp.dtype == torch.float32 and torch.allclose(amp, ref)
+    amp.backward()
+    assert torch.isfinite(sr.grad).all() and sr.grad.abs().sum() > 0
+    low = HOGLoss()(sr.detach().bfloat16(), hr.bfloat16())['loss_hog']
+    assert low.dtype == torch.float32 and torch.allclose(low, ref, rtol=0.05)
+
+
 def test_glyph_loss_terms_and_class_targets():
     t = glyph_class_targets(['Ab', 'c-1'], num_maps=5)
     assert t.tolist() == [[10, 11, 36, 37, 37], [12, 38, 1, 36, 37]]
