@@ -124,17 +124,21 @@ def per_seed(results: Dict[str, Dict[int, Dict[str, float]]]) -> List[str]:
 PAPER_ORDER = ('baseline1', 'baseline2', 'wo_gfm', 'glyphsr')
 
 
+def average_accuracy(by_seed: Dict[int, Dict[str, float]]) -> Dict[int, float]:
+    """A method's average word accuracy per seed."""
+    return {s: m[f'{REC}/average/word_acc'] for s, m in by_seed.items()}
+
+
 def ordering(results: Dict[str, Dict[int, Dict[str, float]]]) -> List[str]:
     """Whether the paper's ordering Baseline1 < Baseline2 < w/o GFM < GlyphSR (average accuracy) holds, by how
     much, and in how many seeds for each neighbouring pair."""
     present = [m for m in PAPER_ORDER if m in results]
-    avg = {m: statistics.fmean(r[f'{REC}/average/word_acc'] for r in results[m].values()) for m in present}
+    acc = {m: average_accuracy(results[m]) for m in present}
     lines = []
     for a, b in zip(present, present[1:]):
-        seeds = sorted(set(results[a]) & set(results[b]))
-        wins = sum(results[b][s][f'{REC}/average/word_acc'] > results[a][s][f'{REC}/average/word_acc']
-                   for s in seeds)
-        d = avg[b] - avg[a]
+        seeds = sorted(set(acc[a]) & set(acc[b]))
+        wins = sum(acc[b][s] > acc[a][s] for s in seeds)
+        d = statistics.fmean(acc[b].values()) - statistics.fmean(acc[a].values())
         verdict = 'holds' if d > 0 and wins == len(seeds) else 'holds on the mean only' if d > 0 else 'does not hold'
         lines.append(f'- {METHODS[b][0]} vs {METHODS[a][0]}: {d:+.1f} points on the mean average accuracy; '
                      f'{METHODS[b][0]} is higher in {wins} of {len(seeds)} seeds: the paper\'s order {verdict}.')
@@ -146,7 +150,7 @@ def versus_bicubic(results: Dict[str, Dict[int, Dict[str, float]]], reference: D
     lr = reference[f'{REC}/average/word_acc_LR']
     lines = []
     for method, by_seed in results.items():
-        accs = [m[f'{REC}/average/word_acc'] for m in by_seed.values()]
+        accs = list(average_accuracy(by_seed).values())
         wins = sum(a > lr for a in accs)
         lines.append(f'- {METHODS[method][0]}: {statistics.fmean(accs) - lr:+.1f} points over bicubic LR '
                      f'({lr:.1f}); higher in {wins} of {len(accs)} seeds.')
