@@ -1,11 +1,16 @@
-# GlyphSR on TextZoom (the paper's setup). Data root: TEXTZOOM_ROOT; glyph pseudo masks from tools/extract_glyphs.py
-# (GEM) stored in the LMDBs' glyph-* keys; batch 48, 200 epochs.
+# GlyphSR on TextZoom (the paper's setup), batch 48, 200 epochs. Data root: TEXTZOOM_ROOT (train1, train2,
+# test/{easy,medium,hard}). Glyph pseudo masks come from GEM: the cache that tools/extract_glyphs.py writes, found at
+# GLYPH_CACHE (default data/textzoom/glyph_cache_sam). Real TextZoom has no glyph keys; the recipe is
+#   python tools/extract_glyphs.py configs/glyph/gem_sam_vit_b_textzoom.py --out $GLYPH_CACHE
+#   python tools/train.py configs/glyphsr_textzoom.py
+# tools/train.py checks before training that the cache holds every training sample, and names the command if not.
 _base_ = ['./_base_/models/glyphsr.py', './_base_/datasets/textzoom.py', './_base_/schedules/adam_200e.py',
           './_base_/default_runtime.py', './_base_/evaluation/textzoom_recognizers.py']
+glyph_cache = '{{$GLYPH_CACHE:data/textzoom/glyph_cache_sam}}'
 train_pipeline = [
-    dict(type='LoadTextZoomImages', lr_size=(16, 64), hr_size=(32, 128), on_bad_sample='skip'),
+    dict(type='LoadTextZoomImages', lr_size=(16, 64), hr_size=(32, 128)),
     dict(type='AddTextMaskChannel'),
-    dict(type='LoadTextZoomGlyphMasks', num_maps=16, required=True),
+    dict(type='GlyphExtraction', mode='sam', cache=glyph_cache, num_maps=16, required=True),
     dict(type='TextRandomAffine', prob=0.5),
     dict(type='PackInputs', keys='img', meta_keys=['gt_text', 'subset', 'index', 'lmdb_path'],
          data_keys=['gt_char_masks', 'gt_line_mask']),

@@ -41,7 +41,16 @@ test_evaluator = dict(metrics=[
     dict(type='TextRecognitionAccuracy', recognizers=eval_recognizers, rows=('LR', 'SR', 'HR'),
          recognizer_device='cpu'),
     dict(type='PSNR', crop_border=0), dict(type='SSIM', crop_border=0)])
-train_dataloader = dict(dataset=dict(data_root=[{os.path.join(data_root, 'train')!r}]), **{tiny_loader!r})
+train_pipeline = [  # the synthetic set's exact glyph masks ('render')
+    dict(type='LoadTextZoomImages', lr_size=(16, 64), hr_size=(32, 128)),
+    dict(type='AddTextMaskChannel'),
+    dict(type='GlyphExtraction', mode='render', num_maps=16, required=True),
+    dict(type='TextRandomAffine', prob=0.5),
+    dict(type='PackInputs', keys='img', meta_keys=['gt_text', 'subset', 'index', 'lmdb_path'],
+         data_keys=['gt_char_masks', 'gt_line_mask']),
+]
+train_dataloader = dict(dataset=dict(data_root=[{os.path.join(data_root, 'train')!r}], pipeline=train_pipeline),
+                        **{tiny_loader!r})
 val_dataloader = dict(dataset=dict(data_root={test_roots!r}), **{tiny_loader!r})
 test_dataloader = dict(dataset=dict(data_root={test_roots!r}), **{tiny_loader!r})
 ''' + extra

@@ -70,14 +70,14 @@ def make_data(args) -> str:
 DEFAULT_TBSRN = osp.expanduser('~/.cache/glyphsr_mm/recognizers/tbsrn_transformer_w0.125_synthetic_seed0.pth')
 
 
-def glyph_masks(args, data: str) -> Tuple[str, List[str]]:
-    """Run GEM when SAM_CHECKPOINT is set ('sam', with the cfg-options that make training read its cache), else
-    use the synthetic set's stored masks ('render', no options)."""
+def glyph_masks(args, data: str) -> Tuple[str, Dict[str, str]]:
+    """Run GEM when SAM_CHECKPOINT is set ('sam', with the environment that makes the demo configs read its cache),
+    else use the synthetic set's stored masks ('render', nothing to set)."""
     sam = os.environ.get('SAM_CHECKPOINT')
     if not sam:
         print("glyph masks: render mode (the synthetic set's exact per-character masks, stored in its LMDB); set "
               'SAM_CHECKPOINT=<sam_vit_b_01ec64.pth> to run SAM GEM instead')
-        return 'render', []
+        return 'render', {}
     tbsrn = os.environ.get('TBSRN_TRANSFORMER', DEFAULT_TBSRN)
     if not osp.isfile(tbsrn):
         raise SystemExit(f'SAM_CHECKPOINT is set; GEM also needs the 1/8-width TBSRN transformer recognizer, but '
@@ -91,11 +91,11 @@ def glyph_masks(args, data: str) -> Tuple[str, List[str]]:
                 f'gem.extractor.recognizer.checkpoint={tbsrn}'],
                osp.join(args.work_dir, 'extract_glyphs.log'), show=('verify', 'Error'))
     print(f'glyph masks: SAM GEM (SAM {model_type} {sam}, TBSRN {tbsrn}), cache {cache}')
-    slot = 'train_dataloader.dataset.pipeline.2'  # LoadTextZoomGlyphMasks in configs/_base_/datasets/
-    return 'sam', [f'{slot}.type=GlyphExtraction', f'{slot}.mode=sam', f'{slot}.cache={cache}']
+    return 'sam', {'SYNTHETIC_GLYPH_MODE': 'sam', 'SYNTHETIC_GLYPH_CACHE': cache}  # read by configs/demo/
 
 
-def train(args, name: str, config: str, work: str, data: str, extra: Sequence[str] = ()) -> str:
+def train(args, name: str, config: str, work: str, data: str, extra: Sequence[str] = (),
+          env: Optional[Dict[str, str]] = None) -> str:
     final = osp.join(work, f'iter_{args.iters}.pth')
     if osp.isfile(final):
         print(f'{name}: reusing {final}')
@@ -113,7 +113,7 @@ def train(args, name: str, config: str, work: str, data: str, extra: Sequence[st
             f'default_hooks.checkpoint.interval={min(50, args.iters)}',
             f'default_hooks.logger.interval={min(20, args.iters)}', f'randomness.seed={args.seed}', *extra]
     run_logged([sys.executable, 'tools/train.py', config, '--work-dir', work, *resume, '--cfg-options', *opts],
-               osp.join(work, 'train.log'), env={'GLYPHSR_DEMO_DATA': data})
+               osp.join(work, 'train.log'), env={'GLYPHSR_DEMO_DATA': data, **(env or {})})
     print(f'{name}: {args.iters} iterations in {(time.time() - t) / 60:.1f} min')
     return final
 
@@ -212,11 +212,11 @@ def main(argv=None) -> int:
     data = make_data(args)
     print(f'data: {data}')
     step('3/6 glyph masks')
-    masks, extra = glyph_masks(args, data)
+    masks, mask_env = glyph_masks(args, data)
     checkpoints, metrics = {}, {}
     for name, config, sub in MODELS:
         step(f'4/6 train {name} ({args.iters} iterations, batch {args.batch_size})')
-        checkpoints[name] = train(args, name, config, osp.join(args.work_dir, sub), data, extra)
+        checkpoints[name] = train(args, name, config, osp.join(args.work_dir, sub), data, env=mask_env)
     step('5/6 test (rapidocr on LR / SR / HR, PSNR, SSIM)')
     for name, config, sub in MODELS:
         metrics[name] = test(name, config, checkpoints[name], osp.join(args.work_dir, sub), data)

@@ -19,7 +19,7 @@ import os.path as osp
 import statistics
 import sys
 import time
-from typing import Dict, List, Sequence
+from typing import Dict, List, Optional, Sequence
 
 ROOT = osp.dirname(osp.dirname(osp.abspath(__file__)))
 sys.path.insert(0, osp.join(ROOT, 'tools'))
@@ -63,7 +63,7 @@ def ensure_data(args) -> None:
                osp.join(args.work_dir, 'make_data.log'), show=('synthetic TextZoom in', 'Error'))
 
 
-def run(args, method: str, seed: int, reference: bool, extra: Sequence[str] = ()) -> Dict[str, float]:
+def run(args, method: str, seed: int, reference: bool, env: Optional[Dict[str, str]] = None) -> Dict[str, float]:
     """Train (or reuse) one method with one seed and test its final checkpoint; returns the test metrics plus
     ``minutes`` of training. ``reference`` also evaluates the bicubic LR and HR rows (the same for every run)."""
     name, config = METHODS[method][:2]
@@ -73,7 +73,7 @@ def run(args, method: str, seed: int, reference: bool, extra: Sequence[str] = ()
     t = time.time()
     # no validation: every run is judged on its final checkpoint, so the test set picks nothing
     ckpt = train(run_args, f'{name} seed {seed}', config, work, args.data,
-                 ['val_cfg=None', 'val_dataloader=None', 'val_evaluator=None', *extra])
+                 ['val_cfg=None', 'val_dataloader=None', 'val_evaluator=None'], env)
     if not osp.isfile(timing):
         with open(timing, 'w') as f:
             f.write(f'{(time.time() - t) / 60:.2f}\n')
@@ -201,14 +201,14 @@ def main(argv=None) -> int:
     ensure_data(args)
     # GEM over the training set, once (cached and resumable), for glyphsr_gem only
     gem = glyph_masks(argparse.Namespace(work_dir=args.work_dir), args.data)[1] if 'glyphsr_gem' in args.methods \
-        else []
+        else {}
     results: Dict[str, Dict[int, Dict[str, float]]] = {m: {} for m in args.methods}
     reference = None
     for seed in args.seeds:
         for method in args.methods:
             print(f'\n== {METHODS[method][0]}, seed {seed} ==', flush=True)
             results[method][seed] = run(args, method, seed, reference is None,
-                                        gem if method == 'glyphsr_gem' else ())
+                                        gem if method == 'glyphsr_gem' else None)
             reference = reference or results[method][seed]
     text = report(args, results, reference, (time.time() - t0) / 60)
     os.makedirs(osp.dirname(osp.abspath(args.out)), exist_ok=True)

@@ -4,7 +4,7 @@ default_scope = 'mmagic'
 synthetic_root = '{{$SYNTHETIC_TEXTZOOM_ROOT:data/synthetic_textzoom}}'
 
 hr_pipeline = [
-    dict(type='LoadTextZoomImages', hr_size=(32, 128), on_bad_sample='skip'),
+    dict(type='LoadTextZoomImages', hr_size=(32, 128)),
     dict(type='PackInputs', keys='gt', meta_keys=['gt_text']),
 ]
 train_dataloader = dict(

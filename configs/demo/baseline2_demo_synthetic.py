@@ -3,7 +3,7 @@
 _base_ = ['./glyphsr_demo_synthetic.py']
 model = dict(glyph_loss=dict(use_char_masks=False))
 train_pipeline = [
-    dict(type='LoadTextZoomImages', lr_size=(16, 64), hr_size=(32, 128), on_bad_sample='skip'),
+    dict(type='LoadTextZoomImages', lr_size=(16, 64), hr_size=(32, 128)),
     dict(type='AddTextMaskChannel'),
     dict(type='GlyphExtraction', mode='kmeans', num_maps=16),
     dict(type='TextRandomAffine', prob=0.5),

@@ -16,8 +16,19 @@ model = dict(
     text_focus_loss=None,
 )
 test_roots = [f'{demo_root}/test/{s}' for s in ('easy', 'medium', 'hard')]
+# Glyph masks: the synthetic set's exact ones ('render'), or a GEM cache (tools/demo_main.py sets
+# SYNTHETIC_GLYPH_MODE=sam SYNTHETIC_GLYPH_CACHE=DIR when SAM_CHECKPOINT is given).
+train_pipeline = [
+    dict(type='LoadTextZoomImages', lr_size=(16, 64), hr_size=(32, 128)),
+    dict(type='AddTextMaskChannel'),
+    dict(type='GlyphExtraction', mode='{{$SYNTHETIC_GLYPH_MODE:render}}', cache='{{$SYNTHETIC_GLYPH_CACHE:none}}',
+         num_maps=16, required=True),
+    dict(type='TextRandomAffine', prob=0.5),
+    dict(type='PackInputs', keys='img', meta_keys=['gt_text', 'subset', 'index', 'lmdb_path'],
+         data_keys=['gt_char_masks', 'gt_line_mask']),
+]
 train_dataloader = dict(batch_size=16, num_workers=1, persistent_workers=True,
-                        dataset=dict(data_root=[f'{demo_root}/train']))
+                        dataset=dict(data_root=[f'{demo_root}/train'], pipeline=train_pipeline))
 val_dataloader = dict(batch_size=50, num_workers=1, dataset=dict(data_root=test_roots))
 test_dataloader = dict(batch_size=50, num_workers=1, dataset=dict(data_root=test_roots))
 eval_recognizers = dict(rapidocr=dict(type='RapidOCRRecognizer'))

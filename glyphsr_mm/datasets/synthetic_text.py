@@ -22,20 +22,77 @@ LR_SIZE = (16, 64)
 SCALE = 4  # render scale
 MAX_CHARS = 16  # L: glyph map channels
 
-FONT_DIRS = ('/usr/share/fonts/truetype', '/usr/share/fonts/opentype', '/usr/local/share/fonts')
-# DejaVu ships with the machine; the Debian packages fonts-liberation2, fonts-noto-core, fonts-roboto-unhinted,
-# fonts-open-sans, fonts-lato, fonts-croscore, fonts-freefont-ttf add more when installed.
+# The default font set: fixed faces from pinned PyPI packages that the project's set-up installs (requirements/
+# runtime.txt), so a seed gives the same images on every machine. (package, file inside the package, style).
+PINNED_FONTS = (
+    ('matplotlib', 'mpl-data/fonts/ttf/DejaVuSans.ttf', 'sans'),
+    ('matplotlib', 'mpl-data/fonts/ttf/DejaVuSans-Bold.ttf', 'sans bold'),
+    ('matplotlib', 'mpl-data/fonts/ttf/DejaVuSans-Oblique.ttf', 'sans italic'),
+    ('matplotlib', 'mpl-data/fonts/ttf/DejaVuSerif.ttf', 'serif'),
+    ('matplotlib', 'mpl-data/fonts/ttf/DejaVuSerif-Bold.ttf', 'serif bold'),
+    ('matplotlib', 'mpl-data/fonts/ttf/DejaVuSerif-Italic.ttf', 'serif italic'),
+    ('matplotlib', 'mpl-data/fonts/ttf/DejaVuSansMono.ttf', 'mono'),
+    ('matplotlib', 'mpl-data/fonts/ttf/DejaVuSansMono-Bold.ttf', 'mono bold'),
+    ('matplotlib', 'mpl-data/fonts/ttf/DejaVuSansMono-Oblique.ttf', 'mono italic'),
+    ('matplotlib', 'mpl-data/fonts/ttf/STIXGeneral.ttf', 'serif (Times-like)'),
+    ('matplotlib', 'mpl-data/fonts/ttf/STIXGeneralBol.ttf', 'serif (Times-like) bold'),
+    ('matplotlib', 'mpl-data/fonts/ttf/STIXGeneralItalic.ttf', 'serif (Times-like) italic'),
+    ('font_roboto', 'files/Roboto-Regular.ttf', 'sans (grotesque)'),
+    ('font_roboto', 'files/Roboto-Bold.ttf', 'sans (grotesque) bold'),
+    ('font_roboto', 'files/Roboto-Italic.ttf', 'sans (grotesque) italic'),
+    ('font_roboto', 'files/Roboto-Light.ttf', 'sans (grotesque) light'),
+    ('font_roboto', 'files/Roboto-Black.ttf', 'sans (grotesque) black'),
+    ('font_lato', 'files/Lato-Regular.ttf', 'sans (humanist)'),
+    ('font_lato', 'files/Lato-Bold.ttf', 'sans (humanist) bold'),
+    ('font_lato', 'files/Lato-Italic.ttf', 'sans (humanist) italic'),
+    ('font_source_sans_pro', 'files/SourceSansPro-Regular.ttf', 'sans (narrow humanist)'),
+    ('font_source_sans_pro', 'files/SourceSansPro-Semibold.ttf', 'sans (narrow humanist) semibold'),
+    ('font_source_sans_pro', 'files/SourceSansPro-It.ttf', 'sans (narrow humanist) italic'),
+    ('font_amatic_sc', 'files/AmaticSC-Bold.ttf', 'condensed (hand-drawn small caps)'),
+)
+SYSTEM_FONT_DIRS = ('/usr/share/fonts/truetype', '/usr/share/fonts/opentype', '/usr/local/share/fonts')
 _SKIP_FONTS = ('Math', 'ExtraLight', 'Symbol', 'Emoji', 'Color', 'Mono-Bold')
 
 
-def find_fonts(dirs: Sequence[str] = FONT_DIRS) -> List[str]:
-    """Latin TrueType fonts on this machine (sorted, so that a seed gives the same data here and elsewhere)."""
+def pinned_fonts() -> List[str]:
+    """Paths of :data:`PINNED_FONTS` (the default set); a missing package or file is an error naming it."""
+    import importlib.util
+    paths = []
+    for package, rel, _ in PINNED_FONTS:
+        spec = importlib.util.find_spec(package)  # located, not imported (matplotlib is slow to import)
+        if spec is None or not spec.submodule_search_locations:
+            raise FileNotFoundError(f'font package {package!r} is not installed; run tools/setup_env.sh (or pip '
+                                    'install -r requirements/runtime.txt)')
+        path = os.path.join(list(spec.submodule_search_locations)[0], rel)
+        if not os.path.isfile(path):
+            raise FileNotFoundError(f'{path}: font missing from package {package!r} (another version installed?)')
+        paths.append(path)
+    return paths
+
+
+def system_fonts(dirs: Sequence[str] = SYSTEM_FONT_DIRS) -> List[str]:
+    """Latin TrueType fonts installed on this machine (sorted). Machine-dependent: only on request."""
     fonts = []
     for d in dirs:
         fonts += glob.glob(os.path.join(d, '**', '*.ttf'), recursive=True)
     fonts = sorted(f for f in fonts if not any(s in os.path.basename(f) for s in _SKIP_FONTS))
     if not fonts:
-        raise FileNotFoundError(f'no .ttf fonts found under {dirs}; install fonts-dejavu-core (apt-get)')
+        raise FileNotFoundError(f'no .ttf fonts found under {dirs}')
+    return fonts
+
+
+def resolve_fonts(spec: str = 'pinned') -> List[str]:
+    """Font files for ``spec``: ``'pinned'`` (default), ``'system'``, ``'pinned+system'``, or a folder of .ttf/.otf
+    files, or a comma-separated list of font files."""
+    if spec in ('pinned', 'system', 'pinned+system'):
+        return (pinned_fonts() if 'pinned' in spec else []) + (system_fonts() if 'system' in spec else [])
+    if os.path.isdir(spec):
+        fonts = sorted(glob.glob(os.path.join(spec, '*.ttf')) + glob.glob(os.path.join(spec, '*.otf')))
+    else:
+        fonts = [f for f in spec.split(',') if f]
+    missing = [f for f in fonts if not os.path.isfile(f)]
+    if not fonts or missing:
+        raise FileNotFoundError(f'fonts {spec!r}: ' + (f'missing {missing}' if missing else 'no .ttf/.otf files'))
     return fonts
 
 
@@ -102,13 +159,13 @@ class SyntheticTextRenderer:
     """Renders :class:`SyntheticSample` objects; deterministic for a given ``numpy`` Generator state.
 
     Args:
-        fonts: Font files (default: :func:`find_fonts`).
+        fonts: Font files (default: the pinned set, :func:`pinned_fonts`).
         words: Word list (default: :func:`word_list`).
     """
 
     def __init__(self, fonts: Optional[Sequence[str]] = None, words: Optional[Sequence[str]] = None) -> None:
         from PIL import ImageFont
-        self.fonts = list(fonts or find_fonts())
+        self.fonts = list(fonts or pinned_fonts())
         self.words = list(words or word_list())
         self._font_cache: Dict[Tuple[str, int], 'ImageFont.FreeTypeFont'] = {}
         self._ImageFont = ImageFont
@@ -222,4 +279,4 @@ def decode_boxes(data: bytes) -> List[Tuple[int, int, int, int]]:
 
 
 __all__ = ['SyntheticTextRenderer', 'SyntheticSample', 'degrade', 'encode_masks', 'decode_masks', 'encode_boxes',
-           'decode_boxes', 'find_fonts', 'word_list', 'make_label', 'DIFFICULTY', 'GLYPH_PREFIX', 'BOXES_PREFIX']
+           'decode_boxes', 'pinned_fonts', 'system_fonts', 'resolve_fonts', 'PINNED_FONTS', 'word_list', 'make_label', 'DIFFICULTY', 'GLYPH_PREFIX', 'BOXES_PREFIX']

@@ -28,7 +28,8 @@ class TextZoomDataset(BaseDataset):
         max_len: Drop samples whose normalised label is longer (the reference loaders meant to and did not);
             the number dropped is logged. None keeps all.
         on_bad_sample: ``'skip'`` (log and drop) or ``'raise'`` for records with a missing key, an empty or
-            non-UTF-8 label, or (at load time) an undecodable image. Messages name the LMDB path and index.
+            non-UTF-8 label, or (at load time, in training: ``LoadTextZoomImages`` inherits this setting) an
+            undecodable image. Messages name the LMDB path and index.
         require_hr: False allows LR-only folders (inference without HR).
         drop_empty: Drop samples whose label is empty after normalisation (e.g. only punctuation with
             ``voc_type='lower'``).
@@ -73,6 +74,9 @@ class TextZoomDataset(BaseDataset):
     def load_data_list(self) -> List[dict]:
         logger = MMLogger.get_current_instance()
         data_list = []
+        # The policy the loading transform inherits for undecodable images. MMEngine can replace a skipped sample
+        # only in training; at test time a bad image is an error.
+        load_policy = 'raise' if self.test_mode else self.on_bad_sample
         for root in self.roots:
             db = TextZoomLMDB(root)
             n = len(db)
@@ -99,7 +103,7 @@ class TextZoomDataset(BaseDataset):
                     counts[f'longer than max_len={self.max_len}'] += 1
                     continue
                 data_list.append(dict(lmdb_path=root, index=index, gt_text=text, gt_text_raw=raw,
-                                      subset=subset, sample_idx=len(data_list)))
+                                      subset=subset, sample_idx=len(data_list), on_bad_sample=load_policy))
             db.close()  # data-loader workers open their own handle; none stays open across the fork
             kept = len(data_list) - kept_before
             self.stats[root] = dict(total=n, kept=kept, dropped=dict(counts))

@@ -8,6 +8,8 @@ from collections import OrderedDict
 from typing import Dict, List, Optional
 
 ROW_LABELS = OrderedDict([('LR', 'LR (bicubic)'), ('SR', 'SR'), ('HR', 'HR')])
+# Columns after the subsets: the plain mean of the subsets (the paper's Table 1 average) and the sample-weighted one.
+AVERAGES = OrderedDict([('average', 'average (mean of subsets)'), ('weighted', 'weighted (by subset size)')])
 _KEY = re.compile(r'^(?P<rec>[^/]+)/(?P<subset>[^/]+)/word_acc(?P<row>_LR|_HR)?$')
 
 
@@ -23,7 +25,7 @@ def table_rows(metrics: Dict[str, float]) -> List[dict]:
             continue
         row = (m['row'] or '_SR')[1:]
         cells.setdefault((m['rec'], row), OrderedDict())[m['subset']] = float(value)
-        if m['subset'] != 'average' and m['subset'] not in subsets:
+        if m['subset'] not in AVERAGES and m['subset'] not in subsets:
             subsets.append(m['subset'])
     recs = list(OrderedDict.fromkeys(rec for rec, _ in cells))
     rows_present = [r for r in ROW_LABELS if any(row == r for _, row in cells)]
@@ -32,12 +34,12 @@ def table_rows(metrics: Dict[str, float]) -> List[dict]:
         for row in rows_present:
             if (rec, row) in cells:
                 out.append(dict(recognizer=rec, row=row, **{s: cells[(rec, row)].get(s) for s in subsets},
-                                average=cells[(rec, row)].get('average')))
+                                **{a: cells[(rec, row)].get(a) for a in AVERAGES}))
     if len(recs) > 1:
         for row in rows_present:
             mine = [r for r in out if r['row'] == row]
             mean = {c: (sum(r[c] for r in mine) / len(mine) if all(r[c] is not None for r in mine) else None)
-                    for c in subsets + ['average']}
+                    for c in subsets + list(AVERAGES)}
             out.append(dict(recognizer='mean', row=row, **mean))
     for r in out:
         if r['row'] == 'SR':
@@ -52,20 +54,25 @@ def _fmt(value: Optional[float], digits: int) -> str:
 
 
 def markdown_table(metrics: Dict[str, float], title: Optional[str] = None) -> str:
-    """Table 1 as markdown: word accuracy in percent per subset and sample-weighted average; PSNR (dB) / SSIM
-    on the SR rows (MMagic's metrics, mean over the test images)."""
+    """Table 1 as markdown: word accuracy in percent per subset, their plain mean (the paper's average) and the
+    sample-weighted average; PSNR (dB) / SSIM on the SR rows (MMagic's metrics, mean over the test images)."""
     rows = table_rows(metrics)
     if not rows:
         raise ValueError('no word-accuracy metrics (keys like CRNN/easy/word_acc) in the results: was '
                          'TextRecognitionAccuracy in the test_evaluator?')
-    fixed = ('recognizer', 'row', 'average', 'PSNR', 'SSIM')
+    fixed = ('recognizer', 'row', 'PSNR', 'SSIM', *AVERAGES)
     subsets = [k for k in rows[0] if k not in fixed]
+    averages = [a for a in AVERAGES if any(r.get(a) is not None for r in rows)]
+    if len(subsets) <= 1:  # one subset: both averages equal it
+        averages = averages[:1]
     quality = [k for k in ('PSNR', 'SSIM') if any(k in r for r in rows)]
-    head = ['recognizer', 'images'] + subsets + ['average'] + quality
+    head = ['recognizer', 'images'] + subsets + [AVERAGES[a] if len(averages) > 1 else 'average' for a in averages]
+    head += quality
     lines = [f'### {title}\n'] if title else []
     lines += ['| ' + ' | '.join(head) + ' |', '| ' + ' | '.join(['---', '---'] + ['---:'] * (len(head) - 2)) + ' |']
     for r in rows:
-        vals = [r['recognizer'], ROW_LABELS[r['row']]] + [_fmt(r[s], 1) for s in subsets] + [_fmt(r['average'], 1)]
+        vals = [r['recognizer'], ROW_LABELS[r['row']]] + [_fmt(r[s], 1) for s in subsets]
+        vals += [_fmt(r.get(a), 1) for a in averages]
         vals += [_fmt(r.get('PSNR'), 2) if k == 'PSNR' else _fmt(r.get('SSIM'), 4) for k in quality]
         lines.append('| ' + ' | '.join(vals) + ' |')
     return '\n'.join(lines) + '\n'

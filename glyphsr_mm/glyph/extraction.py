@@ -35,10 +35,15 @@ def read_sample(sample: Sample, image_size: Tuple[int, int]) -> Tuple[bytes, str
     return sample_key(label, raw), label, LoadTextZoomImages.resize(hr, tuple(image_size))
 
 
+def render_key(index: int) -> bytes:
+    """LMDB key of the synthetic set's exact masks of sample ``index``."""
+    return b'%s-%09d' % (GLYPH_PREFIX.encode(), index)
+
+
 def render_masks(sample: Sample) -> Tuple[np.ndarray, np.ndarray]:
     """The synthetic set's exact masks stored with the sample (``render`` mode)."""
     db = TextZoomLMDB(sample[0])
-    raw = db.get(b'%s-%09d' % (GLYPH_PREFIX.encode(), sample[1]))
+    raw = db.get(render_key(sample[1]))
     if raw is None:
         raise KeyError(f'{db.where(sample[1])}: no stored glyph masks; render mode needs the synthetic TextZoom '
                        '(tools/dataset_converters/make_synthetic_textzoom.py); use --mode sam or kmeans')

@@ -21,7 +21,8 @@ class GlyphExtraction(BaseTransform):
     Args:
         mode: ``'sam'`` (the paper's GEM), ``'kmeans'`` (Baseline2's line mask; no character masks) or
             ``'render'`` (the synthetic set's exact masks, stored with each sample).
-        cache: Cache LMDB of ``tools/extract_glyphs.py`` (keyed by sample content). None computes online: free for
+        cache: Cache LMDB of ``tools/extract_glyphs.py`` (keyed by sample content). None (or ``'none'``, for
+            configs whose environment-variable default cannot be empty) computes online: free for
             ``render`` and ``kmeans``; ``sam`` builds ``extractor`` in each worker (small jobs only).
         extractor: :class:`~glyphsr_mm.glyph.SAMGlyphExtractor` config for online ``sam``.
         num_maps: L, the number of character maps (DESIGN: 16); longer words keep their first L characters.
@@ -33,6 +34,7 @@ class GlyphExtraction(BaseTransform):
                  num_maps: int = 16, required: bool = True) -> None:
         if mode not in MODES:
             raise ValueError(f'GlyphExtraction mode must be one of {MODES}, got {mode!r}')
+        cache = None if cache in (None, '', 'none') else cache  # 'none': a config's environment-variable default
         if mode == 'sam' and cache is None and extractor is None:
             raise ValueError('GlyphExtraction(mode="sam") needs cache=<tools/extract_glyphs.py output> or '
                              'extractor=dict(type="SAMGlyphExtractor", ...) for online extraction')

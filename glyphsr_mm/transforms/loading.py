@@ -25,29 +25,38 @@ class LoadTextZoomImages(BaseTransform):
         hr_size: (H, W) of HR images, e.g. (32, 128); None keeps the stored size.
         resize_backend: ``'pillow'`` (TextZoom's reference resizing) or ``'cv2'``.
         require_hr: Fail (or skip) when the HR image is missing.
-        on_bad_sample: ``'raise'``: raise an error naming the LMDB path and index; ``'skip'``: log it and return
-            None, so that MMEngine's dataset draws another sample (training only).
+        on_bad_sample: What to do with a record whose image does not decode: ``'raise'`` an error naming the LMDB
+            path and index, or ``'skip'``: log it (with the running count of skipped samples) and return None, so
+            that MMEngine's dataset draws another sample (training only; at test time MMEngine refuses None).
+            None (default): the dataset's ``on_bad_sample`` (``TextZoomDataset`` puts it in each sample's info),
+            so one setting on the dataset governs both the index checks and decoding.
     """
 
     def __init__(self, lr_size: Optional[Sequence[int]] = None, hr_size: Optional[Sequence[int]] = None,
-                 resize_backend: str = 'pillow', require_hr: bool = True, on_bad_sample: str = 'raise') -> None:
-        if on_bad_sample not in ('skip', 'raise'):
-            raise ValueError(f"on_bad_sample must be 'skip' or 'raise', got {on_bad_sample!r}")
+                 resize_backend: str = 'pillow', require_hr: bool = True,
+                 on_bad_sample: Optional[str] = None) -> None:
+        if on_bad_sample not in ('skip', 'raise', None):
+            raise ValueError(f"on_bad_sample must be 'skip', 'raise' or None (the dataset's), got {on_bad_sample!r}")
         if resize_backend not in ('pillow', 'cv2'):
             raise ValueError(f"resize_backend must be 'pillow' or 'cv2', got {resize_backend!r}")
         self.resize_backend = resize_backend
         self.sizes = {'lr': tuple(lr_size) if lr_size else None, 'hr': tuple(hr_size) if hr_size else None}
         self.require_hr = require_hr
         self.on_bad_sample = on_bad_sample
+        self.skipped = []  # 'path#index' of the samples skipped by this transform (in this process)
 
     def transform(self, results: dict) -> Optional[dict]:
         db, index = TextZoomLMDB(results['lmdb_path']), results['index']
         try:
             imgs = db.read_images(index, ('lr', 'hr'), optional=() if self.require_hr else ('hr', ))
         except TextZoomLMDBError as e:
-            if self.on_bad_sample == 'raise':
+            policy = self.on_bad_sample or results.get('on_bad_sample', 'raise')
+            if policy == 'raise':
                 raise
-            MMLogger.get_current_instance().warning(f'skipping bad sample: {e}')
+            self.skipped.append(f'{results["lmdb_path"]}#{index}')
+            MMLogger.get_current_instance().warning(
+                f'skipping bad sample ({len(self.skipped)} skipped so far by this loader process: '
+                f'{", ".join(self.skipped[-5:])}): {e}')
             return None
         for kind, key in (('lr', 'img'), ('hr', 'gt')):
             if kind in imgs:

@@ -68,6 +68,13 @@ def _unwrap_state_dict(obj: Any, nested_keys: Sequence[str]) -> Dict[str, torch.
     return dict(obj)
 
 
+def _pickled_class(error: Exception) -> str:
+    """The global the weights-only unpickler refused, from its message (``GLOBAL module.Class``)."""
+    import re
+    found = re.search(r'GLOBAL ([\w.]+)', str(error))
+    return f'it refers to {found.group(1)}' if found else 'the weights-only unpickler refused it'
+
+
 def read_state_dict(source: Union[str, Mapping], nested_keys: Sequence[str] = ('state_dict', 'model', 'net'),
                     strip_prefixes: Sequence[str] = ('module.', ),
                     select_prefix: Optional[str] = None) -> Dict[str, torch.Tensor]:
@@ -80,7 +87,15 @@ def read_state_dict(source: Union[str, Mapping], nested_keys: Sequence[str] = ('
         path = os.fspath(source)
         if not os.path.isfile(path):
             raise FileNotFoundError(f'checkpoint not found: {path}')
-        obj = torch.load(path, map_location='cpu', weights_only=True)
+        try:
+            obj = torch.load(path, map_location='cpu', weights_only=True)
+        except pickle.UnpicklingError as e:
+            raise CheckpointMismatchError(
+                f'{path} is not a state dict but a pickled Python object ({_pickled_class(e)}), e.g. a whole '
+                'nn.Module saved with torch.save(model). It is not unpickled here: that would run code from the file '
+                'and needs the code that defined it. Turn it into a state dict once, with the upstream code on '
+                "sys.path: model = torch.load(PATH, weights_only=False); torch.save(model.state_dict(), "
+                "'state_dict.pth'); then pass state_dict.pth.") from None
     else:
         obj = source
     state = _unwrap_state_dict(obj, nested_keys)

@@ -2,6 +2,8 @@
 ``tools/train.py`` and ``tools/test.py`` before anything is built."""
 from typing import List, Optional
 
+from glyphsr_mm.glyph.mask_sources import mask_step
+
 
 class ConfigError(ValueError):
     """A config that cannot work; the message says what to change."""
@@ -29,7 +31,8 @@ def check_config(cfg) -> None:
 
     - ``model.generator.num_maps`` (L) must cover the longest label the training set keeps
       (``train_dataloader.dataset.max_len``): the GPM has one map per character, so longer words lose their tail.
-    - ``LoadTextZoomGlyphMasks(num_maps=...)`` in a pipeline must equal L.
+    - Every glyph-mask step of a pipeline (``GlyphExtraction`` in any mode, ``LoadTextZoomGlyphMasks``) must give
+      L maps (``num_maps``), and a model with glyph modules must get masks in training.
     """
     maps = _glyph_maps(cfg.get('model'))
     if maps is None:
@@ -45,6 +48,11 @@ def check_config(cfg) -> None:
     for name in ('train_dataloader', 'val_dataloader', 'test_dataloader'):
         for ds in _datasets(cfg.get(name)):
             for t in ds.get('pipeline') or []:
-                if t.get('type') == 'LoadTextZoomGlyphMasks' and t.get('num_maps', 16) != maps:
-                    raise ConfigError(f"{name}: LoadTextZoomGlyphMasks(num_maps={t.get('num_maps', 16)}) differs from "
-                                      f'model.generator.num_maps ({maps}): set both to the same L')
+                src = mask_step(t)
+                if src is not None and src['num_maps'] != maps:
+                    raise ConfigError(f"{name}: {t['type']}(mode={src['mode']!r}, num_maps={src['num_maps']}) differs "
+                                      f'from model.generator.num_maps ({maps}): set both to the same L')
+    if (cfg.get('train_dataloader') and (cfg.get('model') or {}).get('glyph_loss') is not None
+            and not any(mask_step(t) for ds in _datasets(cfg.get('train_dataloader')) for t in ds.get('pipeline') or [])):
+        raise ConfigError('model.glyph_loss is set but the training pipeline has no glyph-mask step: add '
+                          "dict(type='GlyphExtraction', mode='sam', cache=...) (or mode='kmeans'/'render')")

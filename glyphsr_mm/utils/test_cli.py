@@ -28,11 +28,46 @@ def _metric_cfgs(evaluator) -> List[dict]:
     return [m for e in evaluator for m in _metric_cfgs(e)]
 
 
+def check_generator_keys(cfg, checkpoint: str) -> None:
+    """Exit naming every generator tensor that ``checkpoint`` lacks, has in excess or has in another shape.
+
+    MMEngine's ``load_from`` loads non-strictly (a missing tensor is a log warning and keeps its random init);
+    testing such a model would report numbers of a partly random network. Recognizer weights (text prior, text
+    focus loss) come from their own checkpoints and are not checked here.
+    """
+    import copy
+
+    from mmengine.registry import init_default_scope
+
+    from glyphsr_mm.registry import MODELS
+    from glyphsr_mm.utils.checkpoint import CheckpointMismatchError, read_state_dict
+    init_default_scope(cfg.get('default_scope', 'mmagic'))
+    try:
+        state = read_state_dict(checkpoint, strip_prefixes=())
+    except CheckpointMismatchError as e:
+        raise SystemExit(f'{checkpoint}: {e}') from None
+    prefix = 'generator.'
+    found = {k[len(prefix):]: v for k, v in state.items() if k.startswith(prefix)}
+    expected = MODELS.build(copy.deepcopy(cfg.model.generator)).state_dict()
+    missing = sorted(set(expected) - set(found))
+    unexpected = sorted(set(found) - set(expected))
+    shapes = sorted(f'{k} {tuple(found[k].shape)} (config: {tuple(v.shape)})' for k, v in expected.items()
+                    if k in found and tuple(found[k].shape) != tuple(v.shape))
+    if missing or unexpected or shapes:
+        lines = [f'{checkpoint} does not fit the generator of the config ({cfg.model.generator.type}):']
+        for title, items in (('missing', missing), ('unexpected', unexpected), ('different shape', shapes)):
+            if items:
+                lines.append(f'  {title} ({len(items)}): ' + ', '.join(prefix + i for i in items[:20]) +
+                             (' ...' if len(items) > 20 else ''))
+        raise SystemExit('\n'.join(lines))
+
+
 def build_test_config(args: argparse.Namespace):
     """The config with the checkpoint, reference rows and image saving of the command line applied."""
     if not osp.isfile(args.checkpoint):
         raise SystemExit(f'checkpoint not found: {args.checkpoint}')
     cfg = build_config(args)
+    check_generator_keys(cfg, args.checkpoint)
     cfg.load_from = args.checkpoint
     if cfg.get('test_evaluator') is None or cfg.get('test_dataloader') is None:
         raise SystemExit(f'{args.config} has no test_dataloader/test_evaluator to test with')

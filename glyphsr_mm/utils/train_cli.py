@@ -83,6 +83,11 @@ def run_training(description: str, argv: Optional[Sequence[str]] = None):
     """Parse the command line, build MMEngine's runner from the config and train. Returns the runner."""
     args = parse_train_args(description, argv)
     cfg = build_config(args)
+    from glyphsr_mm.glyph.mask_sources import GlyphMasksMissing, check_training_masks
+    try:
+        check_training_masks(cfg)  # before the runner: a missing GEM cache fails in seconds, not at sample one
+    except GlyphMasksMissing as e:
+        raise SystemExit(f'{args.config}: {e}') from None
     from mmengine.runner import Runner
     runner = Runner.from_cfg(cfg)
     runner.train()

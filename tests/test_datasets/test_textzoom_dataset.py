@@ -140,6 +140,24 @@ def test_bad_image_is_named_at_load_time(tmp_path):
         ds[1]
 
 
+def test_dataset_skip_policy_reaches_the_loader_in_training(tmp_path):
+    """One setting: the dataset's on_bad_sample='skip' also skips an undecodable image at load time (MMEngine draws
+    another sample) and the loader keeps the names of the skipped samples for the log; 'raise' raises."""
+    init_default_scope('mmagic')
+    root = make_lmdb(tmp_path / 'train', ['a', 'b', 'c'], bad=[(2, 'bad_image')])
+    ds = TextZoomDataset(root, pipeline=[dict(type='LoadTextZoomImages')], on_bad_sample='skip')
+    assert len(ds) == 3  # the record is valid until its image is decoded
+    sample = ds[1]
+    assert sample['index'] != 2 and sample['gt'].shape == (32, 128, 3)
+    assert ds.pipeline.transforms[0].skipped == [f'{root}#2']
+    strict = TextZoomDataset(root, pipeline=[dict(type='LoadTextZoomImages')], on_bad_sample='raise')
+    with pytest.raises(TextZoomLMDBError, match=r'train\[2\]: image_hr cannot be decoded'):
+        strict[1]
+    explicit = TextZoomDataset(root, pipeline=[dict(type='LoadTextZoomImages', on_bad_sample='raise')])
+    with pytest.raises(TextZoomLMDBError):  # a transform's own setting overrides the dataset's
+        explicit[1]
+
+
 def test_load_resizes_like_mmagic_pillow_resize_and_skips_at_size(tmp_path):
     init_default_scope('mmagic')
     from mmagic.datasets.transforms import Resize

@@ -61,8 +61,8 @@ def test_modes_on_fixed_predictions():
     assert metric_name('textzoom') == 'word_acc' and metric_name('ignore_case', 'LR') == 'word_acc_ignore_case_LR'
 
 
-def test_subsets_and_sample_weighted_average_across_process_calls():
-    # hits: easy 2/3, medium 0/1, hard 2/2 -> average 4/6 (not the mean of subset accuracies, 55.6)
+def test_subsets_paper_average_and_sample_weighted_average_across_process_calls():
+    # hits: easy 2/3, medium 0/1, hard 2/2 -> average (the paper's: mean of the subsets) 55.6, weighted 4/6
     table = ['ok', 'no']
     batches = [[sample(0, 'ok', 'hard'), sample(1, 'ok', 'easy')],
                [sample(0, 'ok', 'easy'), sample(1, 'ok', 'medium')],
@@ -70,12 +70,14 @@ def test_subsets_and_sample_weighted_average_across_process_calls():
     m = TextRecognitionAccuracy(dict(A=LookupRecognizer(table), B=LookupRecognizer(['ok', 'ok'])))
     m.dataset_meta = dict(subsets=['easy', 'medium', 'hard'])
     out = run(m, batches)
-    assert list(out)[:4] == ['A/easy/word_acc', 'A/medium/word_acc', 'A/hard/word_acc', 'A/average/word_acc']
+    assert list(out)[:5] == ['A/easy/word_acc', 'A/medium/word_acc', 'A/hard/word_acc', 'A/average/word_acc',
+                             'A/weighted/word_acc']
     assert out['A/easy/word_acc'] == pytest.approx(200 / 3)
     assert out['A/medium/word_acc'] == 0 and out['A/hard/word_acc'] == 100
-    assert out['A/average/word_acc'] == pytest.approx(400 / 6)
-    assert out['B/average/word_acc'] == 100
-    assert out['average/word_acc'] == pytest.approx((400 / 6 + 100) / 2)
+    assert out['A/average/word_acc'] == pytest.approx((200 / 3 + 0 + 100) / 3)
+    assert out['A/weighted/word_acc'] == pytest.approx(400 / 6)
+    assert out['B/average/word_acc'] == 100 and out['B/weighted/word_acc'] == 100
+    assert out['average/word_acc'] == pytest.approx(((200 / 3 + 100) / 3 + 100) / 2)
 
 
 def test_reference_rows_read_lr_bicubic_and_hr_and_are_cached():
@@ -89,6 +91,20 @@ def test_reference_rows_read_lr_bicubic_and_hr_and_are_cached():
     m.results.clear()
     run(m, [batch])  # a second validation reads only SR again
     assert rec.calls == 4
+
+
+def test_lr_reaches_the_recognizers_at_its_own_size_without_upsample_lr():
+    sizes = []
+
+    class SizeRecognizer(LookupRecognizer):
+        def predict(self, images):
+            sizes.append(tuple(images.shape[-2:]))
+            return super().predict(images)
+
+    batch = [sample(0, 'lr', lr_id=1, hr_id=1, index=1)]
+    run(TextRecognitionAccuracy(dict(R=SizeRecognizer(['sr', 'lr'])), rows=('LR', ), upsample_lr=False), [batch])
+    run(TextRecognitionAccuracy(dict(R=SizeRecognizer(['sr', 'lr'])), rows=('LR', )), [batch])
+    assert sizes == [(16, 64), (32, 128)]
 
 
 def test_clear_errors():
@@ -113,7 +129,7 @@ def test_builds_recognizers_from_configs_and_reads_rgb():
     import glyphsr_mm  # noqa: F401  (registers the recognizers)
     m = TextRecognitionAccuracy(dict(CRNN=dict(type='TextZoomCRNN', allow_random=True)), recognizer_device='cpu')
     out = run(m, [[sample(10, 'x'), sample(20, 'y', 'hard')]])
-    assert set(out) == {'CRNN/easy/word_acc', 'CRNN/hard/word_acc', 'CRNN/average/word_acc'}
+    assert set(out) == {'CRNN/easy/word_acc', 'CRNN/hard/word_acc', 'CRNN/average/word_acc', 'CRNN/weighted/word_acc'}
     rgb = TextRecognitionAccuracy(dict(R=LookupRecognizer(['a'] * 10 + ['b'])), channel_order='RGB')
     img = torch.zeros(3, 32, 128)
     img[0] = 10  # red first: read as 10

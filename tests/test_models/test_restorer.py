@@ -164,6 +164,9 @@ def test_runner_trains_and_validates_the_glyphsr_config(tmp_path):
     cfg.model = offline_model_cfg(cfg)
     offline_evaluators(cfg)
     cfg.model.generator.update(TINY_GENERATOR)
+    masks = [t for t in cfg.train_dataloader.dataset.pipeline if t.type == 'GlyphExtraction']
+    assert len(masks) == 1 and masks[0].mode == 'sam'  # GEM's cache on TextZoom ...
+    masks[0].update(mode='render', cache=None)  # ... the synthetic set's exact masks here
     cfg.merge_from_dict({
         'work_dir': str(tmp_path / 'work'),
         'train_dataloader.batch_size': 4, 'train_dataloader.num_workers': 0,

@@ -62,7 +62,7 @@ def test_demo_glyph_step_runs_sam_gem_when_a_checkpoint_is_set(tmp_path, monkeyp
     args = argparse.Namespace(work_dir=str(tmp_path))
     monkeypatch.chdir(ROOT)
     monkeypatch.delenv('SAM_CHECKPOINT', raising=False)
-    assert demo.glyph_masks(args, data) == ('render', [])
+    assert demo.glyph_masks(args, data) == ('render', {})
     torch.manual_seed(0)
     torch.save(build_sam('tiny', allow_random=True).state_dict(), tmp_path / 'sam.pth')
     monkeypatch.setenv('SAM_CHECKPOINT', str(tmp_path / 'sam.pth'))
@@ -73,8 +73,16 @@ def test_demo_glyph_step_runs_sam_gem_when_a_checkpoint_is_set(tmp_path, monkeyp
     rec = TBSRNTransformerRecognizer(width=0.125, num_heads=8, feature_pe=True, allow_random=True)
     torch.save(rec.state_dict(), tmp_path / 'tbsrn.pth')
     monkeypatch.setenv('TBSRN_TRANSFORMER', str(tmp_path / 'tbsrn.pth'))
-    mode, opts = demo.glyph_masks(args, data)
+    mode, env = demo.glyph_masks(args, data)
     cache = str(tmp_path / 'glyph_cache_sam')
-    assert mode == 'sam' and f'train_dataloader.dataset.pipeline.2.cache={cache}' in opts
+    assert mode == 'sam' and env == {'SYNTHETIC_GLYPH_MODE': 'sam', 'SYNTHETIC_GLYPH_CACHE': cache}
+    from mmengine.config import Config
+
+    from glyphsr_mm.glyph.mask_sources import training_mask_sources
+    for name, value in env.items():  # what the demo's training subprocesses see
+        monkeypatch.setenv(name, value)
+    cfg = Config.fromfile(os.path.join(ROOT, 'configs', 'demo', 'glyphsr_demo_synthetic.py'))
+    assert [src for _, src in training_mask_sources(cfg)] == [
+        dict(mode='sam', cache=cache, required=True, num_maps=16)]
     assert len(cache_keys(cache)) == 4
     assert '4 / 4 samples ok' in (tmp_path / 'extract_glyphs.log').read_text()

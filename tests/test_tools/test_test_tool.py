@@ -23,7 +23,8 @@ def test_test_tool_writes_table1_and_sr_images(tmp_path):
     md = (work / 'test_results.md').read_text()
     assert md in res.stdout  # printed as well
     lines = md.splitlines()
-    assert '| recognizer | images | easy | medium | hard | average | PSNR | SSIM |' in lines
+    assert ('| recognizer | images | easy | medium | hard | average (mean of subsets) | weighted (by subset size) '
+            '| PSNR | SSIM |') in lines
     for rec in ('CRNN', 'TBSRN', 'mean'):
         for row in ('LR (bicubic)', 'SR', 'HR'):
             assert any(line.startswith(f'| {rec} | {row} |') for line in lines), (rec, row)
@@ -32,7 +33,8 @@ def test_test_tool_writes_table1_and_sr_images(tmp_path):
     assert result['checkpoint'] == ckpt and 0 < metrics['PSNR'] < 60 and 0 <= metrics['SSIM'] <= 1
     sr_row = next(r for r in result['table'] if r['recognizer'] == 'CRNN' and r['row'] == 'SR')
     assert sr_row['average'] == pytest.approx(metrics['CRNN/average/word_acc'])
-    assert sr_row['average'] == pytest.approx((sr_row['easy'] + sr_row['medium'] + sr_row['hard']) / 3)  # 6 each
+    assert sr_row['average'] == pytest.approx((sr_row['easy'] + sr_row['medium'] + sr_row['hard']) / 3)
+    assert sr_row['weighted'] == pytest.approx(metrics['CRNN/weighted/word_acc'])
     pngs = sorted(p.relative_to(images).as_posix() for p in images.rglob('*.png'))
     assert len(pngs) == 18 and pngs[0] == 'easy/000001.png'
     import cv2
@@ -45,3 +47,19 @@ def test_test_tool_names_a_missing_checkpoint(tmp_path):
                           os.path.join(ROOT, 'configs', 'glyphsr_textzoom.py'), str(tmp_path / 'nope.pth')],
                          capture_output=True, text=True, cwd=ROOT, timeout=300)
     assert res.returncode != 0 and f'checkpoint not found: {tmp_path / "nope.pth"}' in res.stderr
+
+
+def test_test_tool_refuses_a_checkpoint_that_does_not_fit_the_generator(tmp_path):
+    import torch
+    data = make_synthetic(tmp_path / 'synth', num_train=2, num_test=2)
+    cfg = write_tiny_config(tmp_path / 'tiny.py', data)
+    ckpt = torch.load(save_tiny_checkpoint(cfg, tmp_path / 'tiny.pth'), weights_only=True)
+    dropped = next(k for k in ckpt['state_dict'] if k.startswith('generator.block_out'))
+    del ckpt['state_dict'][dropped]
+    ckpt['state_dict']['generator.block99.weight'] = torch.zeros(1)
+    torch.save(ckpt, tmp_path / 'partial.pth')
+    res = subprocess.run([sys.executable, os.path.join(ROOT, 'tools', 'test.py'), cfg, str(tmp_path / 'partial.pth'),
+                          '--work-dir', str(tmp_path / 'work')], capture_output=True, text=True, cwd=ROOT, timeout=600)
+    assert res.returncode != 0
+    assert 'missing (1): ' + dropped in res.stderr and 'unexpected (1): generator.block99.weight' in res.stderr
+    assert not (tmp_path / 'work' / 'test_results.md').exists()

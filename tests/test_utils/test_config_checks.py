@@ -28,9 +28,15 @@ def test_glyph_maps_must_cover_max_len_and_mask_loader():
     cfg.train_dataloader.dataset.max_len = 15
     check_config(cfg)
     cfg.train_dataloader.dataset.pipeline[2].num_maps = 15
-    with pytest.raises(ConfigError, match=r'LoadTextZoomGlyphMasks\(num_maps=15\) differs'):
+    with pytest.raises(ConfigError, match=r"GlyphExtraction\(mode='sam', num_maps=15\) differs"):
         check_config(cfg)
-    cfg.model.generator.glyph_block = None  # Baseline1: no glyph maps, nothing to check
+    cfg.train_dataloader.dataset.pipeline[2] = dict(type='LoadTextZoomGlyphMasks', num_maps=14)
+    with pytest.raises(ConfigError, match=r"LoadTextZoomGlyphMasks\(mode='render', num_maps=14\) differs"):
+        check_config(cfg)
+    del cfg.train_dataloader.dataset.pipeline[2]
+    with pytest.raises(ConfigError, match='model.glyph_loss is set but the training pipeline has no glyph-mask step'):
+        check_config(cfg)
+    cfg.model.generator.glyph_block, cfg.model.glyph_loss = None, None  # Baseline1: nothing to check
     check_config(cfg)
 
 

@@ -1,7 +1,11 @@
 """Write a synthetic TextZoom: LMDBs in TextZoom's exact format plus exact per-character glyph masks and boxes.
 
     python tools/dataset_converters/make_synthetic_textzoom.py OUT_DIR --num-train N --num-test N --seed S
-        [--workers W]
+        [--workers W] [--fonts pinned|system|pinned+system|DIR|a.ttf,b.ttf]
+
+Fonts: by default the fixed set of faces from pinned PyPI packages (``PINNED_FONTS`` in
+``glyphsr_mm/datasets/synthetic_text.py``), so that a seed gives byte-identical data on every machine with the
+project's set-up; ``--fonts system`` uses the machine's own fonts instead (not reproducible elsewhere).
 
 Layout: OUT_DIR/train, OUT_DIR/test/{easy,medium,hard}. Besides TextZoom's keys each record has
 ``glyph-%09d`` (L x 32 x 128 bit-packed, zlib) and ``boxes-%09d`` (JSON [x0, y0, x1, y1] per character), which
@@ -11,6 +15,8 @@ output is the same for any number of workers. A finished split (its ``num-sample
 skipped on a rerun.
 """
 import argparse
+import hashlib
+import json
 import os
 import sys
 from multiprocessing import get_context
@@ -22,10 +28,11 @@ from tqdm import tqdm
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))))
 from glyphsr_mm.datasets import TextZoomLMDB, TextZoomLMDBWriter, encode_png  # noqa: E402
 from glyphsr_mm.datasets.synthetic_text import (BOXES_PREFIX, GLYPH_PREFIX, SyntheticTextRenderer,  # noqa: E402
-                                                encode_boxes, encode_masks)
+                                                encode_boxes, encode_masks, resolve_fonts)
 
 SPLITS = {'train': None, 'test/easy': 'easy', 'test/medium': 'medium', 'test/hard': 'hard'}
 _RENDERER = None
+_FONTS = None  # font files of this run (set before the worker pool forks)
 
 
 def _split_id(split: str) -> int:
@@ -36,12 +43,28 @@ def render_record(job: Tuple[int, str, int]) -> Tuple[str, bytes, bytes, bytes, 
     """Render sample ``index`` of ``split``: (label, lr png, hr png, masks, boxes)."""
     global _RENDERER
     if _RENDERER is None:
-        _RENDERER = SyntheticTextRenderer()
+        _RENDERER = SyntheticTextRenderer(fonts=_FONTS or resolve_fonts('pinned'))
     seed, split, index = job
     rng = np.random.default_rng([seed, _split_id(split), index])
     difficulty = SPLITS[split] or ('easy', 'medium', 'hard')[int(rng.integers(3))]
     s = _RENDERER.render(rng, difficulty)
     return s.label, encode_png(s.lr), encode_png(s.hr), encode_masks(s.char_masks), encode_boxes(s.boxes)
+
+
+def record_checksums(seed: int = 0, num: int = 32, fonts: str = 'pinned') -> dict:
+    """SHA-256 of the first ``num`` records of each split for ``seed`` (label, LR, HR, masks, boxes bytes) and of
+    each font file: what ``tests/data/synthetic_checksums.json`` pins."""
+    global _FONTS, _RENDERER
+    _FONTS, _RENDERER = resolve_fonts(fonts), None
+    splits = {}
+    for split in SPLITS:
+        h = hashlib.sha256()
+        for i in range(1, num + 1):
+            for part in render_record((seed, split, i)):
+                h.update(part.encode() if isinstance(part, str) else part)
+        splits[split] = h.hexdigest()
+    font_hashes = {os.path.basename(f): hashlib.sha256(open(f, 'rb').read()).hexdigest() for f in _FONTS}
+    return dict(seed=seed, records=num, splits=splits, fonts=font_hashes)
 
 
 def _done(path: str, n: int) -> bool:
@@ -51,8 +74,11 @@ def _done(path: str, n: int) -> bool:
         return False
 
 
-def generate(out_dir: str, num_train: int, num_test: int, seed: int = 0, workers: int = 1) -> dict:
+def generate(out_dir: str, num_train: int, num_test: int, seed: int = 0, workers: int = 1,
+             fonts: str = 'pinned') -> dict:
     """Write all splits; returns ``{split: n}``."""
+    global _FONTS, _RENDERER
+    _FONTS, _RENDERER = resolve_fonts(fonts), None
     sizes = {'train': num_train, **{k: num_test for k in SPLITS if k != 'train'}}
     pool = get_context('fork').Pool(workers) if workers > 1 else None
     try:
@@ -82,13 +108,24 @@ def generate(out_dir: str, num_train: int, num_test: int, seed: int = 0, workers
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument('out_dir')
+    parser.add_argument('out_dir', nargs='?')
     parser.add_argument('--num-train', type=int, default=2000)
     parser.add_argument('--num-test', type=int, default=300, help='samples per test split (easy/medium/hard)')
     parser.add_argument('--seed', type=int, default=0)
     parser.add_argument('--workers', type=int, default=os.cpu_count() or 1)
+    parser.add_argument('--fonts', default='pinned',
+                        help="'pinned' (default: the fixed set installed by the set-up), 'system', 'pinned+system', "
+                             'a folder of .ttf/.otf files, or a comma-separated list of font files')
+    parser.add_argument('--checksums', type=int, metavar='N',
+                        help='print the SHA-256 of the first N records of each split (and of the fonts) as JSON '
+                             'instead of writing data (tests/data/synthetic_checksums.json holds N=32, seed 0)')
     args = parser.parse_args()
-    sizes = generate(args.out_dir, args.num_train, args.num_test, args.seed, args.workers)
+    if args.checksums:
+        print(json.dumps(record_checksums(args.seed, args.checksums, args.fonts), indent=1))
+        return 0
+    if not args.out_dir:
+        parser.error('out_dir is required (unless --checksums)')
+    sizes = generate(args.out_dir, args.num_train, args.num_test, args.seed, args.workers, args.fonts)
     print(f'synthetic TextZoom in {args.out_dir}: ' + ', '.join(f'{k} {v}' for k, v in sizes.items()))
     return 0
 

@@ -7,7 +7,7 @@ train_roots = [f'{textzoom_root}/train1', f'{textzoom_root}/train2']
 test_roots = [f'{textzoom_root}/test/{s}' for s in ('easy', 'medium', 'hard')]
 
 train_pipeline = [
-    dict(type='LoadTextZoomImages', lr_size=(16, 64), hr_size=(32, 128), on_bad_sample='skip'),
+    dict(type='LoadTextZoomImages', lr_size=(16, 64), hr_size=(32, 128)),
     dict(type='AddTextMaskChannel'),
     dict(type='TextRandomAffine', prob=0.5),
     dict(type='PackInputs', keys='img', meta_keys=['gt_text', 'subset', 'index', 'lmdb_path']),

@@ -4,9 +4,11 @@ _base_ = ['./textzoom.py']
 
 synthetic_root = '{{$SYNTHETIC_TEXTZOOM_ROOT:data/synthetic_textzoom}}'  # MMEngine substitutes the environment variable
 train_pipeline = [
-    dict(type='LoadTextZoomImages', lr_size=(16, 64), hr_size=(32, 128), on_bad_sample='skip'),
+    dict(type='LoadTextZoomImages', lr_size=(16, 64), hr_size=(32, 128)),
     dict(type='AddTextMaskChannel'),
-    dict(type='LoadTextZoomGlyphMasks', num_maps=16),
+    # The synthetic set's exact masks; SYNTHETIC_GLYPH_MODE=sam SYNTHETIC_GLYPH_CACHE=DIR reads a GEM cache instead.
+    dict(type='GlyphExtraction', mode='{{$SYNTHETIC_GLYPH_MODE:render}}', cache='{{$SYNTHETIC_GLYPH_CACHE:none}}',
+         num_maps=16, required=True),
     dict(type='TextRandomAffine', prob=0.5),
     dict(type='PackInputs', keys='img', meta_keys=['gt_text', 'subset', 'index', 'lmdb_path'],
          data_keys=['gt_char_masks', 'gt_line_mask']),

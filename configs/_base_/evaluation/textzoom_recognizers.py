@@ -1,7 +1,9 @@
 # Evaluation as in TextZoom papers (DESIGN §5): word accuracy of TextZoom's reference CRNN, ASTER and MORAN on
-# the SR images, per subset and sample-weighted on average, plus MMagic's PSNR/SSIM. Validation reads SR only and
+# the SR images, per subset and on average (the paper's plain mean of the three subsets; the sample-weighted
+# average is reported beside it), plus MMagic's PSNR/SSIM. Validation reads SR only and
 # keeps the best checkpoint by `average/word_acc` (mean of the three recognizers); tools/test.py adds the bicubic
-# LR and HR reference rows of Table 1. Weights come from environment variables (defaults under checkpoints/);
+# LR and HR reference rows of Table 1; as in the release's test script, LR images reach each recognizer at 16x64
+# (its own preprocessing resizes them: bicubic to 32x100 for CRNN/MORAN, ASTER's STN reads them as they are). Weights come from environment variables (defaults under checkpoints/);
 # a missing file fails when the evaluator is built, before training starts, naming the file. The metric's module
 # is in default_runtime.py's custom_imports, where checkpoints are also selected by `average/word_acc`.
 crnn_checkpoint = '{{$CRNN_CHECKPOINT:checkpoints/crnn.pth}}'
@@ -16,4 +18,5 @@ quality_metrics = [dict(type='PSNR', crop_border=0), dict(type='SSIM', crop_bord
 val_evaluator = dict(type='Evaluator', metrics=[
     dict(type='TextRecognitionAccuracy', recognizers=eval_recognizers, rows=('SR', )), *quality_metrics])
 test_evaluator = dict(type='Evaluator', metrics=[
-    dict(type='TextRecognitionAccuracy', recognizers=eval_recognizers, rows=('LR', 'SR', 'HR')), *quality_metrics])
+    dict(type='TextRecognitionAccuracy', recognizers=eval_recognizers, rows=('LR', 'SR', 'HR'), upsample_lr=False),
+    *quality_metrics])

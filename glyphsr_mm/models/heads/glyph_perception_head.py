@@ -22,7 +22,9 @@ class GlyphPerceptionHead(nn.Module):
     bilinear up to r0 and + r0; conv5 (128->C). ``num_scales=3`` (the paper's pyramid) inserts one more level
     (``down_conv``/``up_conv`` at a quarter of the resolution) between r1 and conv2; 2 is the release.
     Heads: ``char_heed`` 3x3 C->L = M_char, ``seg_heed`` 3x3 C->1 = M_line. Classes: attention
-    ``softmax_positions(M_char * M_line)`` applied to ``rec_proj(x)`` (3x3 C->256, no bias, BN, ReLU) -> Linear.
+    ``softmax_positions(M_char * M_line)`` applied to ``rec_proj(x)`` (3x3 C->256, no bias, BN, ReLU) -> Linear,
+    where ``x`` is the head's *input* (the SR features), not the decoded features, as in the release's
+    ``CharSegHead.forward`` (``x_rec = self.rec_proj(x_raw)``).
 
     Args:
         in_channels: C (64).
@@ -66,6 +68,6 @@ class GlyphPerceptionHead(nn.Module):
         char_maps = self.char_heed(feat)
         line_map = self.seg_heed(feat)
         attn = (char_maps * line_map).flatten(2).softmax(-1)  # B x L x HW
-        proj = self.rec_proj(feat).flatten(2)  # B x 256 x HW
+        proj = self.rec_proj(x).flatten(2)  # B x 256 x HW, from the head's input
         logits = self.char_cls(attn @ proj.transpose(1, 2))
         return line_map, char_maps, logits

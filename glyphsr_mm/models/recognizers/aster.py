@@ -3,12 +3,17 @@
 TPS-STN rectification (localisation on a 32x64 copy, output 32x100), a 45-layer ResNet (``encoder.layer0..5``) with a
 two-layer BiLSTM (``encoder.rnn``), and a GRU attention decoder (``decoder.decoder.attention_unit``,
 ``tgt_embedding``, ``gru``, ``fc``). Classes: 94 printable characters, then EOS, PADDING, UNKNOWN (97); the
-decoder's start token is class 97 of the embedding. TextZoom feeds RGB 32x128 images as ``x * 2 - 1``.
+decoder's start token is class 97 of the embedding. TextZoom feeds RGB images as ``x * 2 - 1`` at their own size
+(SR/HR 32x128, LR 16x64; the STN resamples them to 32x100).
 
-Decoding here is greedy; aster.pytorch's evaluation uses a beam of 5, so predictions can differ on hard words.
+As the GlyphSR release evaluates it (its ``model/recognizer``, aster.pytorch's code): ``predict`` decodes with beam
+search (width 5, up to 100 steps, scores are summed log-probabilities without length normalisation) and the TPS
+grid is sampled with ``align_corners=False`` (the release passes no flag, so torch >= 1.3 uses False). Greedy
+decoding (``decode='greedy'``) and ``align_corners=True`` (the torch < 1.3 behaviour ASTER was trained with) are
+options. ``probs`` (the text prior's input) is always the greedy decoder's per-step distribution.
 """
 import string
-from typing import Optional, Sequence
+from typing import List, Optional, Sequence
 
 import torch
 import torch.nn as nn
@@ -111,28 +116,87 @@ class AttentionRecognitionHead(nn.Module):
         logits = torch.stack(logits, 1)
         return (logits, torch.stack(alphas, 1)) if return_attention else logits
 
+    def beam_search(self, x: torch.Tensor, width: int, steps: int, eos: int) -> torch.Tensor:
+        """B x steps class indices of the best hypothesis (aster.pytorch's ``beam_search``, IBM seq2seq's top-k).
+
+        Every step keeps the ``width`` best partial sequences by summed log-probability; a sequence that emits
+        ``eos`` stops growing but competes with its score at that step when the beams are traced back.
+        """
+        b, k, c = x.shape[0], width, self.num_classes
+        feats = x.repeat_interleave(k, 0)  # sample-major: the k beams of a sample are adjacent
+        state = x.new_zeros(1, b * k, self.s_dim)
+        base = torch.arange(b, device=x.device).view(b, 1) * k
+        scores = x.new_full((b * k, 1), float('-inf'))
+        scores[base.view(-1)] = 0.0  # one live beam per sample at the start
+        y = torch.full((b * k, ), c, dtype=torch.long, device=x.device)
+        kept_scores, parents, symbols = [], [], []
+        for _ in range(steps):
+            out, state, _ = self.decoder(feats, state, y)
+            scores = scores.repeat(1, c) + out.log_softmax(1)
+            top, cand = scores.view(b, -1).topk(k, dim=1)
+            y = (cand % c).view(-1)
+            scores = top.view(-1, 1)
+            parent = (cand // c + base).view(-1)
+            state = state.index_select(1, parent)
+            kept_scores.append(scores.clone())
+            scores = scores.masked_fill(y.view(-1, 1).eq(eos), float('-inf'))
+            parents.append(parent)
+            symbols.append(y)
+        # Trace back from the last step; sequences that ended earlier replace the weakest slots.
+        final, order = kept_scores[-1].view(b, k).topk(k)
+        final = final.clone()
+        ptr = (order + base).view(-1)
+        found = [0] * b
+        path = []
+        for t in range(steps - 1, -1, -1):
+            current = symbols[t].index_select(0, ptr)
+            ptr = parents[t].index_select(0, ptr)
+            for idx in reversed(symbols[t].eq(eos).nonzero().view(-1).tolist()):
+                bi = idx // k
+                slot = k - (found[bi] % k) - 1
+                found[bi] += 1
+                ptr[bi * k + slot] = parents[t][idx]
+                current[bi * k + slot] = symbols[t][idx]
+                final[bi, slot] = kept_scores[t][idx, 0]
+            path.append(current)
+        _, best = final.topk(k)
+        best = (best + base).view(-1)
+        return torch.stack([p.index_select(0, best).view(b, k) for p in reversed(path)], -1)[:, 0]
+
 
 @MODELS.register_module()
 class ASTERRecognizer(TextRecognizer):
     """ASTER behind the common interface (aster.pytorch ``demo.pth.tar`` / TextZoom's ``aster.pth.tar`` layout).
 
     Args:
-        max_len: Greedy decoding steps (T of ``probs``).
+        max_len: Greedy decoding steps (T of ``probs``, and of ``predict`` with ``decode='greedy'``).
         stn: Rectify with the TPS-STN (TextZoom evaluates with it on).
+        decode: ``'beam'`` (default: the release's evaluation, Table 1) or ``'greedy'`` for ``predict``.
+        beam_width: Beams kept per step (5).
+        beam_steps: Decoding steps of the beam search (the release's ``max_len_labels``, 100).
+        align_corners: ``grid_sample``'s flag in the TPS rectifier (False: the release on torch >= 1.3).
         checkpoint: aster.pytorch checkpoint (``state_dict`` inside, ``module.`` accepted).
     """
 
-    def __init__(self, max_len: int = 26, stn: bool = True, checkpoint: Optional[str] = None,
+    DECODES = ('beam', 'greedy')
+
+    def __init__(self, max_len: int = 26, stn: bool = True, decode: str = 'beam', beam_width: int = 5,
+                 beam_steps: int = 100, align_corners: bool = False, checkpoint: Optional[str] = None,
                  allow_random: bool = False) -> None:
         super().__init__(checkpoint, allow_random)
-        self.preprocess = Preprocess(size=(32, 128), mean=0.5, std=0.5)
+        # With the STN, images go in at their own size, as the release feeds them (the STN reads a 32x64 copy and the
+        # TPS samples 32x100 from the original); without it the encoder needs 32-pixel-high input.
+        self.preprocess = Preprocess(size=None if stn else (32, 128), mean=0.5, std=0.5)
         num_classes = len(ASTER_CHARS) + 3
         self.charset = Charset(ASTER_CHARS, num_classes=num_classes, offset=0, eos=len(ASTER_CHARS))
+        if decode not in self.DECODES:
+            raise ValueError(f'decode must be one of {self.DECODES}, got {decode!r}')
         self.max_len, self.use_stn = max_len, stn
+        self.decode, self.beam_width, self.beam_steps = decode, beam_width, beam_steps
         self.encoder = ResNetASTER()
         self.decoder = AttentionRecognitionHead(num_classes)
         if stn:
-            self.tps = TPSSpatialTransformer((32, 100), 20, (0.05, 0.05))
+            self.tps = TPSSpatialTransformer((32, 100), 20, (0.05, 0.05), align_corners=align_corners)
             self.stn_head = STNHead(3, 20, input_size=(32, 64))
         self.init_weights_from(checkpoint)
 
@@ -144,6 +208,16 @@ class ASTERRecognizer(TextRecognizer):
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         return self.decoder(self.encoder(self.rectify(x)), self.max_len)
+
+    @torch.no_grad()
+    def predict(self, images: torch.Tensor) -> List[str]:
+        """Images in [0, 1] -> strings (beam search by default, see ``decode``)."""
+        if self.decode == 'greedy':
+            return super().predict(images)
+        self.check_weights()
+        feats = self.encoder(self.rectify(self.preprocess(images)))
+        return self.charset.decode(self.decoder.beam_search(feats, self.beam_width, self.beam_steps,
+                                                            self.charset.eos))
 
     def attention(self, images: torch.Tensor, labels: Optional[Sequence[str]] = None) -> torch.Tensor:
         """The decoder's 1D attention over the encoder's width, B x T x W' (GEM's glyph attention).

@@ -4,7 +4,9 @@ MORN predicts vertical offsets on a coarse grid and resamples the gray 32x100 in
 ``enhance=1``); ASRN reads it with a residual CNN, two BiLSTMs and a GRU attention decoder (left-to-right; the
 right-to-left twin of ``BidirDecoder=True`` checkpoints is built so that they load, but TextZoom reads the
 left-to-right output only). Classes: ``0-9a-z`` then ``$`` (end, class 36). TextZoom feeds bicubic 32x100 gray images
-in [0, 1]. Parameter names follow ``moran.pth`` (``MORN.cnn.N``, ``ASRN.cnn.blockN``, ``ASRN.rnn``,
+in [0, 1]. Resampling follows the release as it runs on current torch: ``grid_sample`` and the bilinear resize
+with ``align_corners=False`` (the calls pass no flag; ``align_corners=True`` gives the torch < 1.3 behaviour MORAN
+was trained with, as an option). Parameter names follow ``moran.pth`` (``MORN.cnn.N``, ``ASRN.cnn.blockN``, ``ASRN.rnn``,
 ``ASRN.attentionL2R``/``attentionR2L``); ``module.`` prefixes are accepted.
 """
 from typing import Optional
@@ -28,9 +30,9 @@ def _identity_grid(h: int, w: int) -> torch.Tensor:
 class MORN(nn.Module):
     """Multi-object rectification network: offsets from a small CNN, smoothed by a 2x2 max-pool, applied along y."""
 
-    def __init__(self, in_channels: int = 1, size=(32, 100), enhance: int = 1) -> None:
+    def __init__(self, in_channels: int = 1, size=(32, 100), enhance: int = 1, align_corners: bool = False) -> None:
         super().__init__()
-        self.size, self.enhance = tuple(size), enhance
+        self.size, self.enhance, self.align_corners = tuple(size), enhance, align_corners
         self.cnn = nn.Sequential(
             nn.MaxPool2d(2, 2),
             nn.Conv2d(in_channels, 64, 3, 1, 1), nn.BatchNorm2d(64), nn.ReLU(True), nn.MaxPool2d(2, 2),
@@ -44,17 +46,21 @@ class MORN(nn.Module):
     def _offsets(self, x: torch.Tensor, grid: torch.Tensor) -> torch.Tensor:
         off = self.cnn(x)
         off = self.pool(F.relu(off)) - self.pool(F.relu(-off))
-        return F.grid_sample(off, grid, align_corners=True).permute(0, 2, 3, 1)  # B x H x W x 1
+        return F.grid_sample(off, grid, align_corners=self.align_corners).permute(0, 2, 3, 1)  # B x H x W x 1
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         grid = self.grid.expand(x.shape[0], -1, -1, -1)
-        small = F.interpolate(x, self.size, mode='bilinear', align_corners=True)
+        small = F.interpolate(x, self.size, mode='bilinear', align_corners=self.align_corners)
         offsets = self._offsets(small, grid)
-        rectified = F.grid_sample(x, torch.cat([grid[..., :1], grid[..., 1:] + offsets], 3), align_corners=True)
+        rectified = self._resample(x, grid, offsets)
         for _ in range(self.enhance):
             offsets = offsets + self._offsets(rectified, grid)
-            rectified = F.grid_sample(x, torch.cat([grid[..., :1], grid[..., 1:] + offsets], 3), align_corners=True)
+            rectified = self._resample(x, grid, offsets)
         return rectified
+
+    def _resample(self, x: torch.Tensor, grid: torch.Tensor, offsets: torch.Tensor) -> torch.Tensor:
+        return F.grid_sample(x, torch.cat([grid[..., :1], grid[..., 1:] + offsets], 3),
+                             align_corners=self.align_corners)
 
 
 class ResidualBlock(nn.Module):
@@ -158,16 +164,18 @@ class MORANRecognizer(TextRecognizer):
     Args:
         max_len: Decoding steps (TextZoom uses 20).
         bidir: Build both decoders (``BidirDecoder=True`` checkpoints).
+        align_corners: ``grid_sample``'s flag in MORN. False (default) is what the release computes on the torch it
+            requires (>= 1.11), hence Table 1's numbers; True is the torch < 1.3 behaviour MORAN was trained with.
         checkpoint: MORAN_v2 state dict (``module.`` accepted).
     """
 
-    def __init__(self, max_len: int = 20, bidir: bool = True, checkpoint: Optional[str] = None,
-                 allow_random: bool = False) -> None:
+    def __init__(self, max_len: int = 20, bidir: bool = True, align_corners: bool = False,
+                 checkpoint: Optional[str] = None, allow_random: bool = False) -> None:
         super().__init__(checkpoint, allow_random)
         self.preprocess = Preprocess(size=(32, 100), gray=True)
         self.charset = Charset(MORAN_ALPHABET, num_classes=37, offset=0, eos=36)
         self.max_len = max_len
-        self.MORN = MORN(1, (32, 100))
+        self.MORN = MORN(1, (32, 100), align_corners=align_corners)
         self.ASRN = ASRN(1, 37, 256, bidir)
         self.init_weights_from(checkpoint)
 
