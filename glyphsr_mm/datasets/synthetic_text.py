@@ -104,9 +104,9 @@ def word_list(n: int = 30000) -> List[str]:
 
 # Degradation strength per split: (gaussian blur sigma at HR scale, noise sigma, JPEG quality) ranges.
 DIFFICULTY = {
-    'easy': dict(blur=(1.3, 1.8), noise=(3.0, 6.0), jpeg=(40, 70)),
-    'medium': dict(blur=(1.7, 2.2), noise=(5.0, 9.0), jpeg=(30, 55)),
-    'hard': dict(blur=(1.8, 2.3), noise=(6.0, 9.0), jpeg=(25, 45)),
+    'easy': dict(blur=(1.0, 1.5), noise=(3.0, 6.0), jpeg=(40, 70)),
+    'medium': dict(blur=(1.3, 1.8), noise=(5.0, 9.0), jpeg=(30, 55)),
+    'hard': dict(blur=(1.55, 2.05), noise=(6.0, 9.0), jpeg=(25, 45)),
 }
 
 
