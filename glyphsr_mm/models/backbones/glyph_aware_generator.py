@@ -18,7 +18,9 @@ from glyphsr_mm.utils.checkpoint import load_state_dict_strict
 class GlyphAwareGenerator(nn.Module):
     """Wrap ``generator`` (e.g. ``EDSRNet``, ``MSRResNet``, ``RRDBNet``) with GlyphSR's glyph modules.
 
-    ``forward(lr, text_prior=None) -> (sr, (line_map, char_maps, char_logits))`` like :class:`GlyphSRNet`.
+    ``forward(lr) -> (sr, (line_map, char_maps, char_logits))`` like :class:`GlyphSRNet`. It takes no text prior
+    (the wrapped MMagic generators have nowhere to put one), so a restorer configured with one refuses to build
+    instead of running a recognizer every step for nothing.
 
     Args:
         generator: Config (built from MMagic's MODELS) or module.
@@ -57,7 +59,7 @@ class GlyphAwareGenerator(nn.Module):
             return self.necks[i](output, self._glyph[1])
         return hook
 
-    def forward(self, lr: torch.Tensor, text_prior: Optional[torch.Tensor] = None):
+    def forward(self, lr: torch.Tensor):
         self._glyph = None
         sr = self.generator(lr)
         glyph, self._glyph = self._glyph, None

@@ -6,6 +6,8 @@ import torch.nn.functional as F
 from glyphsr_mm.registry import MODELS
 from .deform_conv import ModulatedDeformConv2d
 
+MIN_SIZE = 15  # a stride-2 3x3 conv, then a 7x7 max-pool, need 15 x 15 inputs
+
 
 @MODELS.register_module(name='GlyphSRDSTA')
 class DSTA(nn.Module):
@@ -47,9 +49,13 @@ class DSTA(nn.Module):
             nn.init.zeros_(conv.bias)
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
-        if x.shape[-2] < 15 or x.shape[-1] < 15:
-            raise ValueError(f'DSTA needs inputs of at least 15 x 15 (stride-2 conv, then a 7x7 max-pool), '
-                             f'got {tuple(x.shape[-2:])}')
+        h, w = x.shape[-2:]
+        if h < MIN_SIZE or w < MIN_SIZE:
+            # Smaller maps (e.g. RRDBNet's pixel-unshuffled 8 x 32 features at x2) are replicate-padded to the
+            # minimum and the result cropped back; maps of at least MIN_SIZE are computed exactly as the release.
+            ph, pw = max(MIN_SIZE - h, 0), max(MIN_SIZE - w, 0)
+            pad = (pw // 2, pw - pw // 2, ph // 2, ph - ph // 2)
+            return self(F.pad(x, pad, mode='replicate'))[..., pad[2]:pad[2] + h, pad[0]:pad[0] + w]
         c1_ = self.conv1(x)
         c1 = self.conv2(c1_)
         v = F.max_pool2d(c1, kernel_size=7, stride=3)
