@@ -27,11 +27,12 @@ class _InertRegistry:
 
 
 try:  # pragma: no branch
-    from mmagic.registry import DATASETS, METRICS, MODELS, TRANSFORMS, VISUALIZERS, HOOKS
+    from mmagic.registry import DATA_SAMPLERS, DATASETS, METRICS, MODELS, TRANSFORMS, VISUALIZERS, HOOKS
     HAS_MMAGIC = True
 except ImportError:  # torch-only installs
-    MODELS, DATASETS, TRANSFORMS, METRICS, VISUALIZERS, HOOKS = (
-        _InertRegistry(n) for n in ('MODELS', 'DATASETS', 'TRANSFORMS', 'METRICS', 'VISUALIZERS', 'HOOKS'))
+    MODELS, DATASETS, DATA_SAMPLERS, TRANSFORMS, METRICS, VISUALIZERS, HOOKS = (
+        _InertRegistry(n) for n in ('MODELS', 'DATASETS', 'DATA_SAMPLERS', 'TRANSFORMS', 'METRICS', 'VISUALIZERS',
+                                    'HOOKS'))
     HAS_MMAGIC = False
 
-__all__ = ['MODELS', 'DATASETS', 'TRANSFORMS', 'METRICS', 'VISUALIZERS', 'HOOKS', 'HAS_MMAGIC']
+__all__ = ['MODELS', 'DATASETS', 'DATA_SAMPLERS', 'TRANSFORMS', 'METRICS', 'VISUALIZERS', 'HOOKS', 'HAS_MMAGIC']

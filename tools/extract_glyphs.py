@@ -88,9 +88,8 @@ def main(argv=None) -> int:
         for p in res['problems']:
             print('  ' + p)
         code = 0 if res['num_problems'] == 0 else 1
-    if world > 1:
-        import torch.distributed as dist
-        dist.destroy_process_group()
+    from glyphsr_mm.utils.distributed import finish_distributed
+    finish_distributed()  # after rank 0's verification: every rank waits, then the group goes
     return code
 
 

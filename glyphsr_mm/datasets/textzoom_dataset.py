@@ -60,6 +60,20 @@ class TextZoomDataset(BaseDataset):
         metainfo.setdefault('subsets', list(dict.fromkeys(self.subset_name(r) for r in self.roots)))
         super().__init__(data_root='', pipeline=list(pipeline), metainfo=metainfo, **kwargs)
 
+    def __getitem__(self, idx):
+        """``idx`` or ``(idx, seed)`` (from :class:`SampleSeedSampler`): with a seed, Python's, NumPy's and torch's
+        generators of this process are seeded with it first, so the sample's augmentation depends only on it."""
+        if isinstance(idx, (tuple, list)):
+            idx, seed = idx
+            import random
+
+            import numpy as np
+            import torch
+            random.seed(seed)
+            np.random.seed(seed)
+            torch.manual_seed(seed)
+        return super().__getitem__(idx)
+
     @staticmethod
     def subset_name(path: str) -> str:
         return osp.basename(osp.normpath(path))

@@ -115,4 +115,6 @@ def run_test(argv: Optional[Sequence[str]] = None) -> Dict[str, float]:
             json.dump(dict(config=args.config, checkpoint=args.checkpoint, date=time.strftime('%Y-%m-%d %H:%M:%S'),
                            table=table_rows(metrics), metrics=metrics), f, indent=2)
         runner.logger.info(f'results table: {out}.md, {out}.json')
+    from .distributed import finish_distributed
+    finish_distributed()
     return metrics

@@ -89,6 +89,9 @@ def run_training(description: str, argv: Optional[Sequence[str]] = None):
     except GlyphMasksMissing as e:
         raise SystemExit(f'{args.config}: {e}') from None
     from mmengine.runner import Runner
+
+    from .distributed import finish_distributed
     runner = Runner.from_cfg(cfg)
     runner.train()
+    finish_distributed()
     return runner

@@ -72,11 +72,12 @@ log_processor = dict(by_epoch=False)
 
 
 def test_sigkill_mid_epoch_then_resume_equals_uninterrupted(data, tmp_path):
-    """3 epochs of 4 iterations, random affine augmentation and prior drop on; killed after iteration 6 (epoch 2),
-    resumed from epoch_1.pth: the final weights equal the uninterrupted run's exactly (deterministic mode)."""
+    """3 epochs of 4 iterations, random affine augmentation and prior drop on, with the real loader settings (2
+    persistent workers, the configs' SampleSeedSampler); killed after iteration 6 (epoch 2), resumed from
+    epoch_1.pth: the final weights equal the uninterrupted run's exactly (deterministic mode)."""
     def cfg(work, kill_at):
         return write_tiny_config(tmp_path / f'{work.name}.py', data, PROBES + f'''
-train_dataloader.update(batch_size=4)
+train_dataloader.update(batch_size=4, num_workers=2, persistent_workers=True)
 train_cfg = dict(type='EpochBasedTrainLoop', max_epochs=3, val_interval=100)
 custom_hooks = [dict(type='LossRecorderHook', out_dir={str(work / 'probe')!r}), dict(type='IterationSeedHook'),
                 dict(type='SigkillAtIterHook', at_iter={kill_at}, skip_file={str(work / 'killed_once')!r})]
@@ -84,6 +85,9 @@ default_hooks = dict(checkpoint=dict(interval=1, save_best=None, max_keep_ckpts=
 randomness = dict(seed=0, deterministic=True)
 ''')
     straight, killed = tmp_path / 'straight', tmp_path / 'killed'
+    from mmengine.config import Config
+    loader = Config.fromfile(cfg(straight, kill_at=0)).train_dataloader
+    assert loader.sampler.type == 'SampleSeedSampler' and loader.num_workers == 2 and loader.persistent_workers
     train(cfg(straight, kill_at=0), straight)
     res = train(cfg(killed, kill_at=6), killed, check=False)
     assert res.returncode == -9  # SIGKILL

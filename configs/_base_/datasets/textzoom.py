@@ -18,9 +18,11 @@ test_pipeline = [
     dict(type='PackInputs', keys='img', meta_keys=['gt_text', 'subset', 'index', 'lmdb_path']),
 ]
 
+# SampleSeedSampler: each sample's augmentation is seeded by its place in training, so that a resumed run equals an
+# uninterrupted one with any number of (persistent) workers.
 train_dataloader = dict(
     batch_size=48, num_workers=4, persistent_workers=True, drop_last=True,
-    sampler=dict(type='DefaultSampler', shuffle=True),
+    sampler=dict(type='SampleSeedSampler', sampler=dict(type='DefaultSampler', shuffle=True)),
     dataset=dict(type='TextZoomDataset', data_root=train_roots, voc_type='all', max_len=16,
                  on_bad_sample='skip', pipeline=train_pipeline))
 val_dataloader = dict(

@@ -1,13 +1,18 @@
 """Any MMOCR text recognizer (CRNN, ASTER, ...) built from its config, behind the common interface.
 
 MMOCR's own configs ship inside the mmocr package; name them ``'mmocr::textrecog/crnn/crnn_mini-vgg_5e_mj.py'``
-or give a path. The model is built with ``_scope_='mmocr'`` so that it works inside MMagic's default scope.
-Preprocessing is read from the config: gray or colour from ``LoadImageFromFile``, size from the test pipeline's
-``Resize`` (``RescaleToHeight`` keeps the aspect ratio, so it is fixed at the given height and the 1:4 aspect of
-TextZoom's HR images), mean/std from ``TextRecogDataPreprocessor`` (on 0-255 values).
+or give a path.
+
+``predict`` (evaluation) runs MMOCR's own inference path, the one its ``TextRecInferencer`` runs: the config's test
+pipeline (image loading from arrays, resizing), the model's ``TextRecogDataPreprocessor``, ``predict`` and the
+decoder's postprocessor; images reach it as uint8 BGR arrays, as ``cv2.imread`` would give them. ``probs``/
+``logits`` (the differentiable text prior) are computed on tensors with a reading of the same config: gray or
+colour from ``LoadImageFromFile``, size from the test pipeline's ``Resize`` (``RescaleToHeight`` keeps the aspect
+ratio, so it is fixed at the given height and the 1:4 aspect of TextZoom's HR images), mean/std from
+``TextRecogDataPreprocessor`` (on 0-255 values).
 """
 import os.path as osp
-from typing import Optional, Sequence, Tuple
+from typing import List, Optional, Sequence, Tuple
 
 import torch
 
@@ -62,13 +67,20 @@ class MMOCRRecognizer(TextRecognizer):
                  allow_random: bool = False) -> None:
         super().__init__(checkpoint, allow_random)
         from mmengine.config import Config
-        from mmocr.registry import MODELS as MMOCR_MODELS
+        from mmengine.registry import DefaultScope, init_default_scope
+        from mmocr.apis import TextRecInferencer
         from mmocr.utils import register_all_modules
         register_all_modules(init_default_scope=False)
-        cfg = Config.fromfile(resolve_mmocr_config(config))
-        model_cfg = cfg.model.copy()
-        model_cfg['_scope_'] = 'mmocr'
-        self.model = MMOCR_MODELS.build(model_cfg)
+        path = resolve_mmocr_config(config)
+        cfg = Config.fromfile(path)
+        scope = DefaultScope.get_current_instance()
+        # MMOCR's inferencer builds the model and its inference pipeline (it switches the default scope to
+        # 'mmocr', which is given back to the caller's scope, e.g. MMagic's runner, right after).
+        inferencer = TextRecInferencer(model=path, weights=None, device='cpu')
+        if scope is not None:
+            init_default_scope(scope.scope_name)
+        self.model = inferencer.model
+        self._pipeline, self._collate = inferencer.pipeline, inferencer.collate_fn
         self.preprocess = _preprocess_from_config(cfg, tuple(input_size) if input_size else None)
         d = self.model.decoder.dictionary
         ctc = 'CTC' in type(self.model.decoder.postprocessor).__name__
@@ -81,6 +93,23 @@ class MMOCRRecognizer(TextRecognizer):
     def load_checkpoint(self, source) -> None:
         load_state_dict_strict(self.model, source, what=f'MMOCR {type(self.model).__name__}')
         self._has_weights = True
+
+    @torch.no_grad()
+    def predict(self, images: torch.Tensor) -> List[str]:
+        """Images in [0, 1] -> strings through MMOCR's test pipeline, data preprocessor, model and postprocessor."""
+        self.check_weights()
+        x = images[:, :3] if images.shape[1] == 4 else images
+        if x.shape[1] == 1:
+            x = x.expand(-1, 3, -1, -1)
+        arrays = (x.detach().float().clamp(0, 1) * 255).round().to(torch.uint8).flip(1)  # RGB -> BGR, as cv2 reads
+        batch = self._collate([self._pipeline(a.permute(1, 2, 0).cpu().numpy()) for a in arrays])
+        was_training = self.model.training
+        self.model.eval()
+        try:
+            samples = self.model.test_step(batch)
+        finally:
+            self.model.train(was_training)
+        return [s.pred_text.item for s in samples]
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         """Preprocessed images -> log-probabilities B x T x D (MMOCR decoders return probabilities)."""

@@ -1,5 +1,6 @@
 """The offline pretrained recognizers read rendered words; MMOCR recognizers build from MMOCR's own configs."""
 import importlib.util
+import os
 
 import numpy as np
 import pytest
@@ -65,3 +66,78 @@ def test_mmocr_recognizers_from_their_configs(config, classes, gray, tmp_path):
     assert torch.allclose(again.probs(x), probs, atol=1e-6)
     with pytest.raises(FileNotFoundError, match='no/such.py'):
         MMOCRRecognizer('mmocr::no/such.py')
+
+
+@pytest.mark.parametrize('config', ['mmocr::textrecog/crnn/crnn_mini-vgg_5e_mj.py',
+                                    'mmocr::textrecog/aster/aster_resnet45_6e_st_mj.py'])
+def test_mmocr_recognizer_reads_like_mmocrs_own_inferencer(config, tmp_path):
+    """The same weights, the same real word crops: MMOCRRecognizer.predict gives MMOCR TextRecInferencer's strings."""
+    import glob
+
+    import cv2
+    from mmengine.registry import DefaultScope, init_default_scope
+    from mmocr.apis import TextRecInferencer
+
+    from glyphsr_mm.models.recognizers import MMOCRRecognizer
+    from glyphsr_mm.models.recognizers.mmocr_recognizer import resolve_mmocr_config
+    from tests.conftest import TEST_DATA
+    init_default_scope('mmagic')
+    torch.manual_seed(0)
+    rec = MMOCRRecognizer(config, allow_random=True).eval()
+    assert DefaultScope.get_current_instance().scope_name == 'mmagic'  # the caller's scope is given back
+    with torch.no_grad():
+        for m in rec.model.modules():  # non-trivial BatchNorm statistics
+            if isinstance(m, torch.nn.modules.batchnorm._BatchNorm):
+                m.running_mean.normal_(0, 0.1)
+                m.running_var.uniform_(0.5, 1.5)
+            if isinstance(m, torch.nn.Conv2d):  # stronger, bias-free convolutions: image-dependent features
+                m.weight.mul_(3)
+                if m.bias is not None:
+                    m.bias.zero_()
+        classifier = [m for m in rec.model.decoder.modules() if isinstance(m, torch.nn.Linear)][-1]
+        classifier.weight.mul_(30)  # peaked predictions rather than one constant class
+        classifier.bias.zero_()
+    ckpt = tmp_path / 'mmocr.pth'
+    torch.save({'state_dict': rec.model.state_dict(), 'meta': {}}, ckpt)
+    ours = MMOCRRecognizer(config, checkpoint=str(ckpt)).eval()
+    files = sorted(glob.glob(os.path.join(TEST_DATA, 'real_word_crops', '*.jpg')))
+    bgr = [cv2.resize(cv2.imread(f), (128, 32), interpolation=cv2.INTER_AREA) for f in files]
+    images = torch.stack([torch.from_numpy(b[..., ::-1].copy()).permute(2, 0, 1) for b in bgr]).float() / 255
+    inferencer = TextRecInferencer(model=resolve_mmocr_config(config), weights=str(ckpt), device='cpu')
+    init_default_scope('mmagic')
+    theirs = [p['text'] for p in inferencer(bgr, batch_size=4)['predictions']]
+    assert ours.predict(images) == theirs
+    assert len(set(theirs)) > 1  # the crops read differently: the comparison is not between constants
+
+
+def test_mmocr_eval_config_adds_mmocr_rows_to_table1(tmp_path):
+    """configs/glyphsr/glyphsr_textzoom_mmocr_eval.py: TextZoom's three recognizers plus MMOCR's CRNN and ASTER, whose
+    checkpoints come from MMOCR_CRNN_CHECKPOINT / MMOCR_ASTER_CHECKPOINT; the metric reports a row per recognizer."""
+    from mmengine.config import Config
+    from mmengine.registry import init_default_scope
+
+    from glyphsr_mm.evaluation.results_table import markdown_table
+    from glyphsr_mm.evaluation.text_recognition_accuracy import TextRecognitionAccuracy
+    from glyphsr_mm.models.recognizers import MMOCRRecognizer
+    from tests.conftest import ROOT
+    init_default_scope('mmagic')
+    env = {}
+    for name, config in (('CRNN', 'mmocr::textrecog/crnn/crnn_mini-vgg_5e_mj.py'),
+                         ('ASTER', 'mmocr::textrecog/aster/aster_resnet45_6e_st_mj.py')):
+        path = tmp_path / f'mmocr_{name.lower()}.pth'
+        torch.save({'state_dict': MMOCRRecognizer(config, allow_random=True).model.state_dict()}, path)
+        env[f'MMOCR_{name}_CHECKPOINT'] = str(path)
+    os.environ.update(env)
+    try:
+        cfg = Config.fromfile(os.path.join(ROOT, 'configs', 'glyphsr', 'glyphsr_textzoom_mmocr_eval.py'))
+    finally:
+        for k in env:
+            del os.environ[k]
+    metric_cfg = cfg.test_evaluator.metrics[0]
+    assert list(metric_cfg.recognizers) == ['CRNN', 'ASTER', 'MORAN', 'MMOCR_CRNN', 'MMOCR_ASTER']
+    assert metric_cfg.rows == ('LR', 'SR', 'HR') and metric_cfg.upsample_lr is False
+    mmocr_only = {k: v for k, v in metric_cfg.recognizers.items() if k.startswith('MMOCR')}
+    metric = TextRecognitionAccuracy(mmocr_only, rows=('SR', ), recognizer_device='cpu', channel_order='RGB')
+    metric.process(None, [dict(output=dict(pred_img=torch.rand(3, 32, 128) * 255), gt_text='word', subset='easy')])
+    table = markdown_table(metric.compute_metrics(metric.results))
+    assert '| MMOCR_CRNN | SR |' in table and '| MMOCR_ASTER | SR |' in table
