@@ -1,7 +1,8 @@
 # GEM (DESIGN §4) over TextZoom with SAM ViT-B and TBSRN's transformer recognizer:
 #   python tools/extract_glyphs.py configs/glyph/gem_sam_vit_b_textzoom.py --out data/textzoom/glyph_cache_sam
 # Weights (not downloadable here): SAM_CHECKPOINT (sam_vit_b_01ec64.pth from
-# https://dl.fbaipublicfiles.com/segment_anything/) and TBSRN_TRANSFORMER (TBSRN's pretrain_transformer.pth).
+# https://dl.fbaipublicfiles.com/segment_anything/; SAM_MODEL_TYPE if not vit_b) and TBSRN_TRANSFORMER (TBSRN's
+# pretrain_transformer.pth).
 # Key point 1 comes from the recognizer's 2D attention; key point 2's 1D attention over the width is the same maps
 # summed over the height (glyph_recognizer=None); set glyph_recognizer=dict(type='ASTERRecognizer', ...) to take it
 # from ASTER's attention decoder instead.
@@ -17,7 +18,7 @@ gem = dict(
     image_size=(32, 128),
     extractor=dict(
         type='SAMGlyphExtractor',
-        sam=dict(model_type='vit_b', checkpoint=sam_checkpoint),
+        sam=dict(model_type='{{$SAM_MODEL_TYPE:vit_b}}', checkpoint=sam_checkpoint),
         recognizer=dict(type='TBSRNTransformerRecognizer', checkpoint=tbsrn_checkpoint),
         glyph_recognizer=None,
         steps=(2, 4),  # K = 2 step sizes: 4K + 1 = 9 anchors per key point

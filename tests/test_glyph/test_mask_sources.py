@@ -1,6 +1,5 @@
 """The paper config on TextZoom-format data without glyph keys: GEM masks from GLYPH_CACHE, checked before training."""
 import os
-import shutil
 import subprocess
 import sys
 
