@@ -81,7 +81,7 @@ def make_glyphsr(up, out):
     prior = torch.randn(lr.shape[0], 95, 1, 26, generator=g).mul(3).softmax(1)
     with torch.no_grad():
         sr, (seg, char, cls) = net(lr, prior)
-    save_fixture(osp.join(out, 'glyphsr_release.npz'), codes, {'lr': lr, 'text_prior': prior},
+    save_fixture(osp.join(out, 'glyphsr_release.npz.xz'), codes, {'lr': lr, 'text_prior': prior},
                  {'sr': sr, 'line_map': seg, 'char_maps': char, 'char_logits': cls},
                  dict(upstream='TriplePool/GlyphSR', commit=commit(root), file='model/GlyphSR.py',
                       call='GlyphSR(scale_factor=2, width=128, height=32, STN=True, srb_nums=5, mask=True, '
@@ -131,7 +131,7 @@ def make_crnn(up, out):
         return {'probs': logits.softmax(2).permute(1, 2, 0).unsqueeze(2)}, {'strings': strings}
 
     inputs, outputs, strings = both_sizes(run)
-    save_fixture(osp.join(out, 'crnn_meijieru.npz'), codes, inputs, outputs,
+    save_fixture(osp.join(out, 'crnn_meijieru.npz.xz'), codes, inputs, outputs,
                  dict(upstream='meijieru/crnn.pytorch', commit=commit(root), file='models/crnn.py',
                       preprocess='bicubic to 32x100, 0.299R+0.587G+0.114B (TriplePool/GlyphSR parse_crnn_data)',
                       gains={'rnn.1.embedding.weight': 400, 'cnn.conv*.bias': 0.0, 'cnn.conv*.weight': 1.5, 'rnn.*.rnn.bias*': 0.0}, **strings))
@@ -143,7 +143,7 @@ def make_moran(up, out):
     torch.manual_seed(0)
     net = moran.MORAN(1, 37, 256, 32, 100, BidirDecoder=True, inputDataType='torch.FloatTensor', CUDA=False)
     gains = {'ASRN.attentionL2R.generator.*': 20, 'MORN.cnn.*': 2}
-    net, codes = with_weights(net, seed=4, gains=gains)
+    net, codes = with_weights(net, seed=4, gains=gains, density=0.25)  # sparse: < 5 MB
     alphabet = '0123456789abcdefghijklmnopqrstuvwxyz$'
 
     def run(images):
@@ -158,7 +158,7 @@ def make_moran(up, out):
         return {'rectified': rectified, 'probs': logits.softmax(2).permute(0, 2, 1).unsqueeze(2)}, {'strings': strings}
 
     inputs, outputs, strings = both_sizes(run)
-    save_fixture(osp.join(out, 'moran_release.npz'), codes, inputs, outputs,
+    save_fixture(osp.join(out, 'moran_release.npz.xz'), codes, inputs, outputs,
                  dict(upstream='TriplePool/GlyphSR', commit=commit(root), file='model/moran/',
                       call="MORAN(1, 37, 256, 32, 100, BidirDecoder=True)(x, length, text, text, test=True)",
                       preprocess='bicubic to 32x100, gray (parse_moran_data); 20 steps; split at $', gains=gains,
@@ -175,7 +175,7 @@ def make_aster(up, out):
     net = rec.RecognizerBuilder(arch='ResNet_ASTER', rec_num_classes=len(voc), sDim=512, attDim=512,
                                 max_len_labels=100, eos=eos, STN_ON=True)
     gains = {'decoder.decoder.fc.*': 10, 'stn_head.fc2.*': 20}
-    net, codes = with_weights(net, seed=5, gains=gains)
+    net, codes = with_weights(net, seed=5, gains=gains, density=0.25)  # sparse: < 5 MB
 
     def to_str(ids):  # get_string_aster before its lower-case alphanumeric filter
         s = []
@@ -208,7 +208,7 @@ def make_aster(up, out):
                  'greedy_strings': [to_str(r) for r in probs.argmax(2).tolist()]})
 
     inputs, outputs, strings = both_sizes(run)
-    save_fixture(osp.join(out, 'aster_release.npz'), codes, inputs, outputs,
+    save_fixture(osp.join(out, 'aster_release.npz.xz'), codes, inputs, outputs,
                  dict(upstream='TriplePool/GlyphSR', commit=commit(root), file='model/recognizer/',
                       call="RecognizerBuilder('ResNet_ASTER', 97, 512, 512, 100, eos=94, STN_ON=True).eval()",
                       preprocess='images * 2 - 1, no resize (parse_aster_data); beam search width 5, 100 steps',
@@ -237,7 +237,7 @@ def make_parseq(up, out):
         return {'probs': logits.softmax(-1).permute(0, 2, 1).unsqueeze(2)}, {'strings': strings}
 
     inputs, outputs, strings = both_sizes(run)
-    save_fixture(osp.join(out, 'parseq_baudm.npz'), codes, inputs, outputs,
+    save_fixture(osp.join(out, 'parseq_baudm.npz.xz'), codes, inputs, outputs,
                  dict(upstream='baudm/parseq', commit=commit(root), file='strhub/models/parseq/model.py',
                       call='PARSeq(97, 25, (32, 128), (4, 8), 192, 3, 4, 12, 6, 4, 1, decode_ar=True, refine_iters=1, '
                            'dropout=0.1).eval()(Tokenizer(94 chars), x)',
@@ -251,7 +251,7 @@ def make_tbsrn(up, out):
     tr = upstream_import(root, 'loss.transformer')
     torch.manual_seed(0)
     gains = {'generator_word.*': 10}
-    net, codes = with_weights(tr.Transformer(), seed=7, skip=('pe.pe', ), density=0.1, gains=gains)  # ~10 MB at 2/3
+    net, codes = with_weights(tr.Transformer(), seed=7, skip=('pe.pe', ), density=0.04, gains=gains)  # < 5 MB
     images = crops((32, 128))
     labels = ['Hello', 'world42', 'a', 'TEXT-zoom', 'sr', 'glyph', 'Perception', '2025']
     # text_focus_loss.py: str_filt(label, 'lower') + '-', label_encoder, to_gray_tensor, transformer(..., test=False)
@@ -266,11 +266,11 @@ def make_tbsrn(up, out):
     with torch.no_grad():
         packed, attention, _ = net(gray(images), lengths, tokens, test=False)
         logits = net(gray(images), lengths, tokens, test=True)
-    save_fixture(osp.join(out, 'tbsrn_fudanocr.npz'), codes, {'images': images},
+    save_fixture(osp.join(out, 'tbsrn_fudanocr.npz.xz'), codes, {'images': images},
                  {'logits': logits, 'attention': attention, 'packed_logits': packed, 'lengths': lengths},
                  dict(upstream='FudanVI/FudanOCR', commit=commit(root), file='scene-text-telescope/loss/transformer.py',
                       call='Transformer().eval()(to_gray_tensor(images), length_tensor, input_tensor, test=False)',
-                      labels=labels, density=0.1, gains=gains,
+                      labels=labels, density=0.04, gains=gains,
                       skipped=['pe.pe (the sinusoid table, computed by the module)']))
 
 
