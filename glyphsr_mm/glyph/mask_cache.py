@@ -17,6 +17,12 @@ from glyphsr_mm.datasets.textzoom_lmdb import TextZoomLMDB, image_key
 META_KEY = b'__meta__'
 
 
+def cache_or_none(path: Optional[str]) -> Optional[str]:
+    """A configured cache path, or None for "no cache": None, '' or 'none' (a config's environment-variable default
+    cannot be empty, so configs spell "no cache" 'none')."""
+    return None if path in (None, '', 'none') else str(path)
+
+
 def sample_key(label: str, hr_raw: bytes) -> bytes:
     """Content key of a TextZoom sample."""
     return hashlib.sha1(label.encode('utf-8') + b'\0' + hr_raw).hexdigest()[:24].encode()

@@ -9,7 +9,7 @@ from typing import Iterator, List, Optional, Tuple
 
 from glyphsr_mm.datasets.textzoom_lmdb import TextZoomLMDB
 from .extraction import render_key
-from .mask_cache import cache_keys, record_key
+from .mask_cache import cache_keys, cache_or_none, record_key
 
 MASK_STEPS = ('GlyphExtraction', 'LoadTextZoomGlyphMasks')
 
@@ -26,8 +26,7 @@ def mask_step(step: dict) -> Optional[dict]:
     if kind == 'LoadTextZoomGlyphMasks':
         return dict(mode='render', cache=None, required=step.get('required', False),
                     num_maps=step.get('num_maps', 16))
-    cache = step.get('cache')
-    return dict(mode=step.get('mode', 'sam'), cache=None if cache in (None, '', 'none') else cache,
+    return dict(mode=step.get('mode', 'sam'), cache=cache_or_none(step.get('cache')),
                 required=step.get('required', True),
                 num_maps=step.get('num_maps', 16))
 

@@ -34,7 +34,8 @@ class GlyphExtraction(BaseTransform):
                  num_maps: int = 16, required: bool = True) -> None:
         if mode not in MODES:
             raise ValueError(f'GlyphExtraction mode must be one of {MODES}, got {mode!r}')
-        cache = None if cache in (None, '', 'none') else cache  # 'none': a config's environment-variable default
+        from glyphsr_mm.glyph.mask_cache import cache_or_none
+        cache = cache_or_none(cache)
         if mode == 'sam' and cache is None and extractor is None:
             raise ValueError('GlyphExtraction(mode="sam") needs cache=<tools/extract_glyphs.py output> or '
                              'extractor=dict(type="SAMGlyphExtractor", ...) for online extraction')
