@@ -43,7 +43,10 @@ class LoadTextZoomImages(BaseTransform):
         self.sizes = {'lr': tuple(lr_size) if lr_size else None, 'hr': tuple(hr_size) if hr_size else None}
         self.require_hr = require_hr
         self.on_bad_sample = on_bad_sample
-        self.skipped = []  # 'path#index' of the samples skipped by this transform (in this process)
+        # 'path#index' of each sample skipped by this transform in this process, once each (MMEngine's random
+        # refetch can draw the same bad sample again), and how many skips happened in all.
+        self.skipped = []
+        self.skip_count = 0
 
     def transform(self, results: dict) -> Optional[dict]:
         db, index = TextZoomLMDB(results['lmdb_path']), results['index']
@@ -53,10 +56,13 @@ class LoadTextZoomImages(BaseTransform):
             policy = self.on_bad_sample or results.get('on_bad_sample', 'raise')
             if policy == 'raise':
                 raise
-            self.skipped.append(f'{results["lmdb_path"]}#{index}')
+            name = f'{results["lmdb_path"]}#{index}'
+            if name not in self.skipped:
+                self.skipped.append(name)
+            self.skip_count += 1
             MMLogger.get_current_instance().warning(
-                f'skipping bad sample ({len(self.skipped)} skipped so far by this loader process: '
-                f'{", ".join(self.skipped[-5:])}): {e}')
+                f'skipping bad sample ({self.skip_count} skips of {len(self.skipped)} distinct samples so far in '
+                f'this loader process, latest: {", ".join(self.skipped[-5:])}): {e}')
             return None
         for kind, key in (('lr', 'img'), ('hr', 'gt')):
             if kind in imgs:
