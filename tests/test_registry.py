@@ -11,7 +11,8 @@ def test_import_registers_without_mmagic_model_zoo():
             'from mmagic.registry import MODELS\n'
             '# module_dict, not MODELS.get(): get() imports the registry locations (all of mmagic.models)\n'
             'assert "GlyphSRModulatedDeformConv2d" in MODELS.module_dict\n'
-            'heavy = [m for m in ("mmagic.models", "mmagic.apis", "diffusers", "mmocr.models") if m in sys.modules]\n'
+            'heavy = [m for m in ("mmagic.models", "mmagic.apis", "diffusers", "mmocr.models", "mmengine.model",\n'
+            '                     "mmengine.hooks", "mmengine.runner") if m in sys.modules]\n'
             'print("HEAVY", heavy)\n')
     out = subprocess.run([sys.executable, '-c', code], capture_output=True, text=True, check=True).stdout
     assert 'HEAVY []' in out
@@ -32,3 +33,31 @@ def test_env_report_runs_and_reports_ops():
     res = subprocess.run([sys.executable, '-m', 'glyphsr_mm.utils.collect_env'], capture_output=True, text=True)
     assert 'mmcv.ops' in res.stdout and 'deformable conv backend' in res.stdout
     assert res.returncode == 0, res.stdout + res.stderr
+
+
+def test_runner_side_components_register_on_first_lookup():
+    """The restorer, the recognizer-training model, the hooks and the metrics are not imported by
+    ``import glyphsr_mm`` but are found by the registries' first lookup, as MMagic's own modules are."""
+    code = ('import sys, glyphsr_mm\n'
+            'from mmagic.registry import HOOKS, METRICS, MODELS\n'
+            'assert "glyphsr_mm.models.editors.glyphsr.glyphsr" not in sys.modules\n'
+            'found = [MODELS.get("GlyphSR"), MODELS.get("RecognizerTrainingModel"), HOOKS.get("FiniteLossHook"),\n'
+            '         METRICS.get("TextRecognitionAccuracy"), METRICS.get("WordAccuracy")]\n'
+            'print("FOUND", [c.__name__ for c in found])\n')
+    out = subprocess.run([sys.executable, '-c', code], capture_output=True, text=True)
+    assert out.returncode == 0, out.stderr[-2000:]
+    assert "FOUND ['GlyphSR', 'RecognizerTrainingModel', 'FiniteLossHook', 'TextRecognitionAccuracy', " \
+        "'WordAccuracy']" in out.stdout
+
+
+def test_every_config_imports_one_module():
+    """Each shipped config registers what it needs with ``custom_imports`` of ``glyphsr_mm`` alone."""
+    import glob
+    import os.path as osp
+    root = osp.dirname(osp.dirname(osp.abspath(__file__)))
+    configs = sorted(p for p in glob.glob(osp.join(root, 'configs', '**', '*.py'), recursive=True)
+                     if '_base_' not in p)
+    assert len(configs) > 15
+    for path in configs:
+        imports = Config.fromfile(path).get('custom_imports', {}).get('imports')
+        assert imports == ['glyphsr_mm'], f'{path}: custom_imports {imports}'

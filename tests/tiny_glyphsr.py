@@ -65,7 +65,6 @@ def save_tiny_checkpoint(config_path: str, out_path, seed: int = 0) -> str:
     from mmengine.config import Config
     from mmengine.registry import init_default_scope
 
-    import glyphsr_mm.models.restorers  # noqa: F401
     from glyphsr_mm.registry import MODELS
     init_default_scope('mmagic')
     torch.manual_seed(seed)

@@ -268,7 +268,6 @@ def _model_step_case(args, index: int, variant: str = 'fp32') -> Tuple[float, fl
 
     from mmengine.registry import init_default_scope
 
-    import glyphsr_mm.models.restorers  # noqa: F401
     from glyphsr_mm.registry import MODELS
     init_default_scope('mmagic')
     from mmagic.structures import DataSample
@@ -417,7 +416,7 @@ def bench_evaluation(args) -> Tuple[str, List[str]]:
 
 def _gem_samples(args, n: int):
     """``n`` synthetic test samples (HR, label, exact char masks, boxes), from the evaluation set."""
-    from glyphsr_mm.datasets.synthetic_text import BOXES_PREFIX, decode_boxes
+    from glyphsr_mm.datasets.mask_codec import boxes_key, decode_boxes
     from glyphsr_mm.datasets.textzoom_lmdb import TextZoomLMDB
     from glyphsr_mm.glyph.extraction import render_masks
     roots = _synthetic_test(args, max(1, args.eval_images // 3))
@@ -425,7 +424,7 @@ def _gem_samples(args, n: int):
     for i in range(n):
         db, idx = TextZoomLMDB(roots[i % 3]), 1 + i // 3
         out.append((db.read_image('hr', idx), db.read_label(idx), render_masks((roots[i % 3], idx))[0],
-                    decode_boxes(db.get(b'%s-%09d' % (BOXES_PREFIX.encode(), idx)))))
+                    decode_boxes(db.get(boxes_key(idx)))))
     return out
 
 

@@ -1,6 +1,5 @@
 # MMagic-style runtime for GlyphSR training (tools/train.py).
-custom_imports = dict(imports=['glyphsr_mm', 'glyphsr_mm.models.restorers',
-                               'glyphsr_mm.evaluation.text_recognition_accuracy'], allow_failed_imports=False)
+custom_imports = dict(imports=['glyphsr_mm'], allow_failed_imports=False)
 default_scope = 'mmagic'
 default_hooks = dict(
     timer=dict(type='IterTimerHook'),

@@ -9,12 +9,11 @@ from typing import Dict, List, Optional, Sequence
 import numpy as np
 import torch
 
-from glyphsr_mm.transforms.loading import LoadTextZoomImages
-from glyphsr_mm.transforms.text_mask import text_mask
-
 IMAGE_EXTENSIONS = ('.png', '.jpg', '.jpeg', '.bmp', '.webp', '.tif', '.tiff')
 #: Training-only parts of a restorer config: not built for inference, their checkpoint weights skipped.
 TRAINING_ONLY = ('text_focus_loss', 'hog_loss', 'glyph_loss', 'tp_loss')
+#: Test-pipeline steps that make training targets (glyph pseudo labels), not model inputs: left out.
+TARGET_STEPS = ('GlyphExtraction', 'LoadTextZoomGlyphMasks')
 
 
 def list_images(inputs: Sequence[str]) -> List[str]:
@@ -50,8 +49,11 @@ def read_images(paths: Sequence[str]) -> List[np.ndarray]:
 class TextSRInferencer:
     """A restorer built from its config and checkpoint, applied to word crops.
 
-    Each image is resized to the LR size with PIL bicubic (as TextZoom's loaders), gets the mask channel when
-    the config's test pipeline adds one, and goes through the text prior and the generator in batches.
+    As MMagic's inferencers do, each image goes through the config's own test pipeline
+    (``test_dataloader.dataset.pipeline``: ``LoadTextZoomImages`` resizes it to the LR size with PIL bicubic,
+    ``AddTextMaskChannel`` adds the mask channel where the config has it, ``PackInputs`` packs it) and the model's
+    data preprocessor, then through the text prior and the generator in batches. Steps that make training
+    targets (:data:`TARGET_STEPS`) are left out.
 
     Only what inference needs is built: the losses (and their recognizers) are left out, and the text prior's
     recognizer takes its weights from the restorer checkpoint (which holds them) rather than from its own file.
@@ -62,11 +64,11 @@ class TextSRInferencer:
         checkpoint: Restorer checkpoint (runner checkpoint or bare state dict; ``module.`` prefixes accepted),
             loaded strictly.
         device: ``'auto'`` (CUDA when available), ``'cpu'``, ``'cuda'``, ``'cuda:1'``...
-        lr_size: (H, W) of the model's input.
     """
 
-    def __init__(self, config, checkpoint: str, device: str = 'auto', lr_size: Sequence[int] = (16, 64)) -> None:
+    def __init__(self, config, checkpoint: str, device: str = 'auto') -> None:
         from mmengine.config import Config
+        from mmengine.dataset import Compose
         from mmengine.registry import init_default_scope
         from mmengine.utils import import_modules_from_strings
         if not osp.isfile(checkpoint):
@@ -90,19 +92,19 @@ class TextSRInferencer:
         state = {k: v for k, v in read_state_dict(checkpoint).items() if not k.startswith(skip)}
         load_state_dict_strict(self.model, state, what=f'{type(self.model).__name__} checkpoint {checkpoint}')
         self.model.to(self.device).eval()
-        pipeline = (cfg.get('test_dataloader') or {}).get('dataset', {}).get('pipeline', [])
-        self.add_mask = any(t.get('type') == 'AddTextMaskChannel' for t in pipeline)
-        self.lr_size = tuple(lr_size)
+        steps = (cfg.get('test_dataloader') or {}).get('dataset', {}).get('pipeline')
+        if not steps:
+            raise KeyError(f'{getattr(cfg, "filename", "config")}: no test_dataloader.dataset.pipeline to compose')
+        self.pipeline = Compose([t for t in steps if t.get('type') not in TARGET_STEPS])
+        self.add_mask = any(t.get('type') == 'AddTextMaskChannel' for t in steps)
 
     def preprocess(self, images: Sequence[np.ndarray]) -> torch.Tensor:
-        """RGB uint8 images of any size -> B x C x H x W in [0, 1] (C = 4 with the mask channel)."""
-        batch = []
-        for img in images:
-            lr = LoadTextZoomImages.resize(img, self.lr_size)
-            if self.add_mask:
-                lr = np.concatenate([lr, text_mask(lr) * 255], axis=2)
-            batch.append(torch.from_numpy(np.ascontiguousarray(lr)).permute(2, 0, 1).float() / 255.)
-        return torch.stack(batch)
+        """RGB uint8 images of any size -> B x C x H x W model inputs (C = 4 with the mask channel), through the
+        config's test pipeline and the model's data preprocessor."""
+        packed = [self.pipeline(dict(img=np.ascontiguousarray(img), gt_text='')) for img in images]
+        data = self.model.data_preprocessor(dict(inputs=[p['inputs'] for p in packed],
+                                                 data_samples=[p['data_samples'] for p in packed]), False)
+        return data['inputs']
 
     @torch.no_grad()
     def __call__(self, images: Sequence[np.ndarray], batch_size: int = 64) -> Dict[str, Optional[torch.Tensor]]:

@@ -8,9 +8,7 @@ rendered text pixels exactly. LR images come from the HR by blur, down-sampling,
 set by the difficulty split.
 """
 import glob
-import json
 import os
-import zlib
 from dataclasses import dataclass
 from typing import Dict, List, Optional, Sequence, Tuple
 
@@ -252,31 +250,5 @@ def degrade(hr: np.ndarray, rng: np.random.Generator, difficulty: str) -> np.nda
     return cv2.cvtColor(cv2.imdecode(buf, cv2.IMREAD_COLOR), cv2.COLOR_BGR2RGB)
 
 
-# ---------------------------------------------------------------- storage of masks and boxes in the LMDB
-GLYPH_PREFIX = 'glyph'  # key glyph-%09d: zlib(packbits(L x 32 x 128 bool)) with a small header
-BOXES_PREFIX = 'boxes'  # key boxes-%09d: JSON list of [x0, y0, x1, y1]
-
-
-def encode_masks(masks: np.ndarray) -> bytes:
-    """Bit-pack and compress an L x H x W bool array (L, H, W in a 6-byte header)."""
-    n, h, w = masks.shape
-    header = np.array([n, h, w], np.uint16).tobytes()
-    return header + zlib.compress(np.packbits(masks.astype(bool), axis=None).tobytes(), 6)
-
-
-def decode_masks(data: bytes) -> np.ndarray:
-    n, h, w = (int(v) for v in np.frombuffer(data[:6], np.uint16))
-    bits = np.frombuffer(zlib.decompress(data[6:]), np.uint8)
-    return np.unpackbits(bits, count=n * h * w).reshape(n, h, w).astype(bool)
-
-
-def encode_boxes(boxes: Sequence[Tuple[int, int, int, int]]) -> bytes:
-    return json.dumps([list(map(int, b)) for b in boxes]).encode()
-
-
-def decode_boxes(data: bytes) -> List[Tuple[int, int, int, int]]:
-    return [tuple(b) for b in json.loads(data.decode())]
-
-
-__all__ = ['SyntheticTextRenderer', 'SyntheticSample', 'degrade', 'encode_masks', 'decode_masks', 'encode_boxes',
-           'decode_boxes', 'pinned_fonts', 'system_fonts', 'resolve_fonts', 'PINNED_FONTS', 'word_list', 'make_label', 'DIFFICULTY', 'GLYPH_PREFIX', 'BOXES_PREFIX']
+__all__ = ['SyntheticTextRenderer', 'SyntheticSample', 'degrade', 'pinned_fonts', 'system_fonts', 'resolve_fonts',
+           'PINNED_FONTS', 'word_list', 'make_label', 'DIFFICULTY']

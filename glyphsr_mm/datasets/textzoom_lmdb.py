@@ -128,11 +128,11 @@ class TextZoomLMDB:
         """Decode image ``kind`` (``'hr'``/``'lr'``) of record ``index`` as an RGB uint8 H x W x 3 array."""
         return self.read_images(index, (kind, ))[kind]
 
-    def read_images(self, index: int, kinds=('lr', 'hr'), optional=()) -> dict:
+    def read_images(self, index: int, kinds=('lr', 'hr'), optional=(), encoded: Optional[dict] = None) -> dict:
         """Decode several images of record ``index`` in one read transaction: ``{kind: RGB uint8 array}``.
 
         Kinds in ``optional`` are left out when missing; other missing or undecodable images raise
-        TextZoomLMDBError naming the path and index.
+        TextZoomLMDBError naming the path and index. ``encoded``, when given, receives the stored bytes by kind.
         """
         out = {}
         with self.env.begin(write=False) as txn:
@@ -142,5 +142,8 @@ class TextZoomLMDB:
                     if kind in optional:
                         continue
                     raise TextZoomLMDBError(f'{self.where(index)}: key image_{kind}-{index:09d} is missing')
-                out[kind] = decode_image(bytes(raw), f'{self.where(index)}: image_{kind}')
+                raw = bytes(raw)
+                if encoded is not None:
+                    encoded[kind] = raw
+                out[kind] = decode_image(raw, f'{self.where(index)}: image_{kind}')
         return out

@@ -1,6 +1,6 @@
 """The paper's Table 1 from a test run's metrics: rows LR / SR / HR per recognizer, columns per subset.
 
-Reads the keys written by :class:`~glyphsr_mm.evaluation.text_recognition_accuracy.TextRecognitionAccuracy`
+Reads the keys written by :class:`~glyphsr_mm.evaluation.metrics.TextRecognitionAccuracy`
 (``CRNN/easy/word_acc``, ``CRNN/average/word_acc_LR``, ...) and MMagic's ``PSNR``/``SSIM``. No MMagic import.
 """
 import re

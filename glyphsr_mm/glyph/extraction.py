@@ -10,12 +10,15 @@ from typing import Callable, Dict, List, Sequence, Tuple
 
 import numpy as np
 
-from glyphsr_mm.datasets.synthetic_text import GLYPH_PREFIX, decode_masks
+from glyphsr_mm.datasets.mask_codec import decode_masks, glyph_key
 from glyphsr_mm.datasets.textzoom_lmdb import TextZoomLMDB, decode_image
+from glyphsr_mm.utils.image import resize_bicubic
 from .mask_cache import (GlyphMaskCache, GlyphMaskCacheWriter, cache_keys, decode_record, encode_record,
                          read_hr_bytes, record_key, sample_key)
 from .sam_glyph_extractor import kmeans_glyph_masks
 
+#: Where glyph masks come from: ``'sam'`` (the paper's GEM), ``'kmeans'`` (Baseline2's line mask, no character
+#: masks), ``'render'`` (the synthetic set's exact masks, stored with each sample).
 MODES = ('sam', 'kmeans', 'render')
 Sample = Tuple[str, int]  # (LMDB folder, 1-based index)
 
@@ -27,23 +30,17 @@ def list_samples(roots: Sequence[str]) -> List[Sample]:
 
 def read_sample(sample: Sample, image_size: Tuple[int, int]) -> Tuple[bytes, str, np.ndarray]:
     """(cache key, label, HR RGB uint8 resized as the training pipeline does: PIL bicubic)."""
-    from glyphsr_mm.transforms.loading import LoadTextZoomImages
     db = TextZoomLMDB(sample[0])
     raw = read_hr_bytes(db, sample[1])
     label = db.read_label(sample[1])
     hr = decode_image(raw, db.where(sample[1]))
-    return sample_key(label, raw), label, LoadTextZoomImages.resize(hr, tuple(image_size))
-
-
-def render_key(index: int) -> bytes:
-    """LMDB key of the synthetic set's exact masks of sample ``index``."""
-    return b'%s-%09d' % (GLYPH_PREFIX.encode(), index)
+    return sample_key(label, raw), label, resize_bicubic(hr, tuple(image_size))
 
 
 def render_masks(sample: Sample) -> Tuple[np.ndarray, np.ndarray]:
     """The synthetic set's exact masks stored with the sample (``render`` mode)."""
     db = TextZoomLMDB(sample[0])
-    raw = db.get(render_key(sample[1]))
+    raw = db.get(glyph_key(sample[1]))
     if raw is None:
         raise KeyError(f'{db.where(sample[1])}: no stored glyph masks; render mode needs the synthetic TextZoom '
                        '(tools/dataset_converters/make_synthetic_textzoom.py); use --mode sam or kmeans')
@@ -51,17 +48,23 @@ def render_masks(sample: Sample) -> Tuple[np.ndarray, np.ndarray]:
     return chars, chars.any(0)
 
 
+def check_mode(mode: str) -> str:
+    if mode not in MODES:
+        raise ValueError(f'glyph mask mode must be one of {MODES}, got {mode!r}')
+    return mode
+
+
 def make_extract_fn(mode: str, extractor=None) -> Callable:
-    """fn(samples, labels, images) -> [(chars, line)] for one batch."""
+    """fn(samples, labels, images) -> [(chars, line)] for one batch: the one dispatch on the mode, used by
+    ``tools/extract_glyphs.py`` and by ``GlyphExtraction`` without a cache. Labels are the raw LMDB labels."""
+    check_mode(mode)
     if mode == 'sam':
         if extractor is None:
             raise ValueError('mode sam needs an extractor (the config\'s gem.extractor)')
         return lambda samples, labels, images: [(g.chars, g.line) for g in extractor(images, labels)]
     if mode == 'kmeans':
         return lambda samples, labels, images: [(g.chars, g.line) for g in map(kmeans_glyph_masks, images, labels)]
-    if mode == 'render':
-        return lambda samples, labels, images: [render_masks(s) for s in samples]
-    raise ValueError(f'mode must be one of {MODES}, got {mode!r}')
+    return lambda samples, labels, images: [render_masks(s) for s in samples]  # render
 
 
 def shard_path(out: str, rank: int, world: int) -> str:
@@ -185,4 +188,4 @@ def verify(out: str, samples: Sequence[Sample], mode: str, image_size=(32, 128))
     return dict(samples=len(samples), ok=ok, problems=problems[:20], num_problems=len(problems))
 
 
-__all__ = ['MODES', 'list_samples', 'read_sample', 'make_extract_fn', 'extract', 'merge_shards', 'verify']
+__all__ = ['MODES', 'check_mode', 'list_samples', 'read_sample', 'make_extract_fn', 'extract', 'merge_shards', 'verify']

@@ -11,7 +11,7 @@ from typing import Dict, Iterable, Optional, Set, Tuple
 
 import numpy as np
 
-from glyphsr_mm.datasets.synthetic_text import decode_masks, encode_masks
+from glyphsr_mm.datasets.mask_codec import decode_masks, encode_masks
 from glyphsr_mm.datasets.textzoom_lmdb import TextZoomLMDB, image_key
 
 META_KEY = b'__meta__'

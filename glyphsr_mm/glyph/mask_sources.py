@@ -7,8 +7,8 @@ instead of at the first training sample.
 import os
 from typing import Iterator, List, Optional, Tuple
 
+from glyphsr_mm.datasets.mask_codec import glyph_key
 from glyphsr_mm.datasets.textzoom_lmdb import TextZoomLMDB
-from .extraction import render_key
 from .mask_cache import cache_keys, cache_or_none, record_key
 
 MASK_STEPS = ('GlyphExtraction', 'LoadTextZoomGlyphMasks')
@@ -85,7 +85,7 @@ def check_training_masks(cfg) -> None:
             keys = cache_keys(cache)
             missing = [s for s in samples if record_key(TextZoomLMDB(s[0]), s[1]) not in keys]
         else:
-            missing = [s for s in samples if TextZoomLMDB(s[0]).get(render_key(s[1])) is None]
+            missing = [s for s in samples if TextZoomLMDB(s[0]).get(glyph_key(s[1])) is None]
         if missing:
             where = f'in the cache {cache} (GLYPH_CACHE)' if cache else "as stored 'render' masks (glyph-* keys)"
             fix = (_extract_command(src['mode'], cache, roots) if cache else

@@ -1,1 +1,7 @@
-from . import backbones, heads, layers, losses, necks, recognizers, text_prior  # noqa: F401
+"""Models: one folder per model under ``editors/``; the layers, recognizers and losses they share beside it."""
+from . import editors, layers, losses, recognizers  # noqa: F401
+from .editors.glyphsr import (GlyphAwareGenerator, GlyphFusionNeck, GlyphPerceptionHead, GlyphSRNet,
+                              TextPriorGenerator, TextPriorSRBlock, TextPriorTransformer)
+
+__all__ = ['GlyphAwareGenerator', 'GlyphFusionNeck', 'GlyphPerceptionHead', 'GlyphSRNet', 'TextPriorGenerator',
+           'TextPriorSRBlock', 'TextPriorTransformer']

@@ -5,9 +5,9 @@ import numpy as np
 from mmcv.transforms import BaseTransform
 
 from glyphsr_mm.datasets.textzoom_lmdb import TextZoomLMDB
+from glyphsr_mm.glyph.extraction import check_mode, make_extract_fn, render_masks
+from glyphsr_mm.glyph.mask_cache import GlyphMaskCache, cache_or_none, record_key, sample_key
 from glyphsr_mm.registry import MODELS, TRANSFORMS
-
-MODES = ('sam', 'kmeans', 'render')
 
 
 @TRANSFORMS.register_module()
@@ -16,59 +16,60 @@ class GlyphExtraction(BaseTransform):
     ``gt_line_mask`` (H x W x 1), so that configs switch between pseudo labels without code changes.
 
     Masks are H x W x C like MMagic's images, so ``PackInputs(..., data_keys=['gt_char_masks', 'gt_line_mask'])``
-    packs them as C x H x W tensors. Place it after ``LoadTextZoomImages`` and before geometric augmentation.
+    packs them as C x H x W tensors. Place it after ``LoadTextZoomImages`` (whose stored HR bytes and the raw label
+    key the cache, without reading the record again) and before geometric augmentation.
 
     Args:
         mode: ``'sam'`` (the paper's GEM), ``'kmeans'`` (Baseline2's line mask; no character masks) or
-            ``'render'`` (the synthetic set's exact masks, stored with each sample).
+            ``'render'`` (the synthetic set's exact masks, stored with each sample); see
+            :data:`glyphsr_mm.glyph.extraction.MODES`.
         cache: Cache LMDB of ``tools/extract_glyphs.py`` (keyed by sample content). None (or ``'none'``, for
             configs whose environment-variable default cannot be empty) computes online: free for
             ``render`` and ``kmeans``; ``sam`` builds ``extractor`` in each worker (small jobs only).
         extractor: :class:`~glyphsr_mm.glyph.SAMGlyphExtractor` config for online ``sam``.
-        num_maps: L, the number of character maps (DESIGN: 16); longer words keep their first L characters.
+        num_maps: L, the number of character maps (16 in the paper); longer words keep their first L characters.
         required: Raise when the sample has no masks (naming the sample and the command that makes them);
             False leaves both keys out.
     """
 
     def __init__(self, mode: str = 'sam', cache: Optional[str] = None, extractor: Optional[dict] = None,
                  num_maps: int = 16, required: bool = True) -> None:
-        if mode not in MODES:
-            raise ValueError(f'GlyphExtraction mode must be one of {MODES}, got {mode!r}')
-        from glyphsr_mm.glyph.mask_cache import cache_or_none
+        check_mode(mode)
         cache = cache_or_none(cache)
         if mode == 'sam' and cache is None and extractor is None:
             raise ValueError('GlyphExtraction(mode="sam") needs cache=<tools/extract_glyphs.py output> or '
                              'extractor=dict(type="SAMGlyphExtractor", ...) for online extraction')
         self.mode, self.cache_path, self.extractor_cfg = mode, cache, extractor
         self.num_maps, self.required = num_maps, required
-        self._cache = self._extractor = None
+        self._cache = self._extract = None
+
+    def _cached(self, results: dict) -> Optional[Tuple[np.ndarray, np.ndarray]]:
+        if self._cache is None:
+            self._cache = GlyphMaskCache(self.cache_path)
+            mode = self._cache.meta().get('mode')
+            if mode not in (None, self.mode):
+                raise ValueError(f'{self.cache_path} holds {mode!r} masks, the config asks for {self.mode!r}')
+        if 'gt_bytes' in results and 'gt_text_raw' in results:
+            key = sample_key(results['gt_text_raw'], results['gt_bytes'])
+        else:  # a pipeline without LoadTextZoomImages (or data infos without the raw label)
+            key = record_key(TextZoomLMDB(results['lmdb_path']), results['index'])
+        return self._cache.get(key)
 
     def masks(self, results: dict) -> Optional[Tuple[np.ndarray, np.ndarray]]:
         """(chars n x H x W bool, line H x W bool) of the sample, or None."""
-        from glyphsr_mm.glyph import extraction
-        sample = (results['lmdb_path'], results['index'])
         if self.cache_path is not None:
-            from glyphsr_mm.glyph.mask_cache import GlyphMaskCache, record_key
-            if self._cache is None:
-                self._cache = GlyphMaskCache(self.cache_path)
-                mode = self._cache.meta().get('mode')
-                if mode not in (None, self.mode):
-                    raise ValueError(f'{self.cache_path} holds {mode!r} masks, the config asks for {self.mode!r}')
-            return self._cache.get(record_key(TextZoomLMDB(sample[0]), sample[1]))
+            return self._cached(results)
+        sample = (results['lmdb_path'], results['index'])
         if self.mode == 'render':
             try:
-                return extraction.render_masks(sample)
+                return render_masks(sample)
             except KeyError:
                 return None
-        image = results['gt'][..., :3]
-        if self.mode == 'kmeans':
-            from glyphsr_mm.glyph import kmeans_glyph_masks
-            g = kmeans_glyph_masks(image, results['gt_text'])
-        else:
-            if self._extractor is None:
-                self._extractor = MODELS.build(self.extractor_cfg)
-            g = self._extractor([np.ascontiguousarray(image)], [TextZoomLMDB(sample[0]).read_label(sample[1])])[0]
-        return g.chars, g.line
+        if self._extract is None:
+            extractor = MODELS.build(self.extractor_cfg) if self.mode == 'sam' else None
+            self._extract = make_extract_fn(self.mode, extractor)
+        label = results.get('gt_text_raw') or TextZoomLMDB(sample[0]).read_label(sample[1])
+        return self._extract([sample], [label], [np.ascontiguousarray(results['gt'][..., :3])])[0]
 
     def transform(self, results: dict) -> dict:
         found = self.masks(results)

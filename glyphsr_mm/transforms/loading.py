@@ -1,20 +1,21 @@
 """Reading a TextZoom record's images in the data pipeline."""
 from typing import Optional, Sequence
 
-import numpy as np
 
 from mmcv.transforms import BaseTransform
 from mmengine.logging import MMLogger
 
 from glyphsr_mm.datasets.textzoom_lmdb import TextZoomLMDB, TextZoomLMDBError
 from glyphsr_mm.registry import TRANSFORMS
+from glyphsr_mm.utils.image import resize_bicubic
 
 
 @TRANSFORMS.register_module()
 class LoadTextZoomImages(BaseTransform):
     """Decode the LR image into ``results['img']`` and the HR image into ``results['gt']`` (RGB uint8 HWC).
 
-    Needs ``lmdb_path`` and ``index`` in the sample info (set by ``TextZoomDataset``). A record without HR
+    Needs ``lmdb_path`` and ``index`` in the sample info (set by ``TextZoomDataset``), or the images themselves in
+    ``img`` (and ``gt``) as RGB uint8 arrays, which are resized in the same way (the inferencer's input). A record without HR
     (LR-only data) gets no ``gt`` when ``require_hr`` is False. With ``lr_size``/``hr_size`` the images are
     resized with PIL's bicubic filter, as TextZoom's reference loaders do (TSRN's ``resizeNormalize``); an image
     already at its size is left untouched (no resampling, no cost). ``resize_backend='cv2'`` is about 4x faster
@@ -49,9 +50,12 @@ class LoadTextZoomImages(BaseTransform):
         self.skip_count = 0
 
     def transform(self, results: dict) -> Optional[dict]:
+        if 'lmdb_path' not in results:
+            return self._in_memory(results)
         db, index = TextZoomLMDB(results['lmdb_path']), results['index']
         try:
-            imgs = db.read_images(index, ('lr', 'hr'), optional=() if self.require_hr else ('hr', ))
+            encoded = {}
+            imgs = db.read_images(index, ('lr', 'hr'), optional=() if self.require_hr else ('hr', ), encoded=encoded)
         except TextZoomLMDBError as e:
             policy = self.on_bad_sample or results.get('on_bad_sample', 'raise')
             if policy == 'raise':
@@ -67,22 +71,26 @@ class LoadTextZoomImages(BaseTransform):
         for kind, key in (('lr', 'img'), ('hr', 'gt')):
             if kind in imgs:
                 results[f'ori_{key}_shape'] = imgs[kind].shape
-                results[key] = self.resize(imgs[kind], self.sizes[kind], self.resize_backend)
+                results[key] = resize_bicubic(imgs[kind], self.sizes[kind], self.resize_backend)
                 # MMagic's convention: in eval mode its preprocessor turns gt_img to BGR and destruct() turns
                 # predictions and inputs to BGR, so metrics and visualisers all see one declared order.
                 results[f'{key}_channel_order'] = 'rgb'
+        if 'hr' in encoded:  # the stored HR bytes: GlyphExtraction keys its cache by them without a second read
+            results['gt_bytes'] = encoded['hr']
         return results
 
-    @staticmethod
-    def resize(img: np.ndarray, size: Optional[tuple], backend: str = 'pillow') -> np.ndarray:
-        """Bicubic resize to (H, W); a no-op when ``size`` is None or already the image's size."""
-        if size is None or img.shape[:2] == size:
-            return img
-        if backend == 'cv2':
-            import cv2
-            return cv2.resize(img, (size[1], size[0]), interpolation=cv2.INTER_CUBIC)
-        from PIL import Image
-        return np.asarray(Image.fromarray(img).resize((size[1], size[0]), Image.BICUBIC))
+    def _in_memory(self, results: dict) -> dict:
+        """A sample given as arrays (``img``, optional ``gt``: RGB uint8 H x W x 3), e.g. by
+        :class:`~glyphsr_mm.apis.TextSRInferencer`: resized as records are."""
+        if 'img' not in results:
+            raise KeyError('LoadTextZoomImages needs lmdb_path and index (TextZoomDataset) or an RGB image in '
+                           "results['img']")
+        for key, kind in (('img', 'lr'), ('gt', 'hr')):
+            if key in results:
+                results[f'ori_{key}_shape'] = results[key].shape
+                results[key] = resize_bicubic(results[key], self.sizes[kind], self.resize_backend)
+                results[f'{key}_channel_order'] = 'rgb'
+        return results
 
     def __repr__(self) -> str:
         return (f'{self.__class__.__name__}(lr_size={self.sizes["lr"]}, hr_size={self.sizes["hr"]}, '

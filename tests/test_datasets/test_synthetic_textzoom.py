@@ -7,8 +7,8 @@ import numpy as np
 import pytest
 
 from glyphsr_mm.datasets import TextZoomDataset, TextZoomLMDB
-from glyphsr_mm.datasets.synthetic_text import (BOXES_PREFIX, GLYPH_PREFIX, SyntheticTextRenderer, decode_boxes,
-                                                decode_masks, encode_masks)
+from glyphsr_mm.datasets.mask_codec import boxes_key, decode_boxes, decode_masks, encode_masks, glyph_key
+from glyphsr_mm.datasets.synthetic_text import SyntheticTextRenderer
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 TOOL = os.path.join(ROOT, 'tools', 'dataset_converters', 'make_synthetic_textzoom.py')
@@ -69,10 +69,10 @@ def test_generator_writes_textzoom_format_deterministically(tmp_path):
         assert len(a) == (40 if split == 'train' else 12)
         for i in range(1, len(a) + 1):
             for key in (b'label-%09d' % i, b'image_lr-%09d' % i, b'image_hr-%09d' % i,
-                        b'%s-%09d' % (GLYPH_PREFIX.encode(), i)):
+                        glyph_key(i)):
                 assert a.get(key) == b.get(key), (split, key)
-        masks = decode_masks(a.get(b'%s-%09d' % (GLYPH_PREFIX.encode(), 1)))
-        boxes = decode_boxes(a.get(b'%s-%09d' % (BOXES_PREFIX.encode(), 1)))
+        masks = decode_masks(a.get(glyph_key(1)))
+        boxes = decode_boxes(a.get(boxes_key(1)))
         assert masks.shape[0] == len(boxes) == len(a.read_label(1))
     c = TextZoomLMDB(str(tmp_path / 'c' / 'train'))
     a = TextZoomLMDB(str(tmp_path / 'a' / 'train'))

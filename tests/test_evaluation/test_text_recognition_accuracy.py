@@ -5,7 +5,7 @@ import pytest
 import torch
 
 pytest.importorskip('mmagic')
-from glyphsr_mm.evaluation.text_recognition_accuracy import TextRecognitionAccuracy, metric_name  # noqa: E402
+from glyphsr_mm.evaluation.metrics.text_recognition_accuracy import TextRecognitionAccuracy, metric_name  # noqa: E402
 
 
 class LookupRecognizer:

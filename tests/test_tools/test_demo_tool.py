@@ -67,6 +67,32 @@ def test_inferencer_resizes_adds_mask_and_matches_the_model(tiny):
     assert np.asarray(imgs[0]).dtype == np.uint8
 
 
+def test_inferencer_inputs_equal_the_test_dataloaders(tiny, tmp_path):
+    """The inferencer composes the config's test pipeline: word crops stored as LR records of a TextZoom LMDB and
+    read by the config's own test dataset + the model's data preprocessor give the inferencer's inputs exactly."""
+    from mmengine.config import Config
+    from mmengine.registry import init_default_scope
+
+    from glyphsr_mm.apis import TextSRInferencer, read_images
+    from glyphsr_mm.datasets import TextZoomDataset, TextZoomLMDBWriter
+    cfg, ckpt = tiny
+    paths = [os.path.join(CROPS, f) for f in sorted(os.listdir(CROPS))[:4]]
+    imgs = read_images(paths)
+    root = str(tmp_path / 'crops_lmdb')
+    with TextZoomLMDBWriter(root) as w:
+        for img in imgs:
+            w.add('word', lr=img, hr=img)  # PNG: lossless, the same pixels
+    init_default_scope('mmagic')
+    inf = TextSRInferencer(cfg, ckpt, device='cpu')
+    ds_cfg = Config.fromfile(cfg).test_dataloader.dataset
+    ds = TextZoomDataset(root, pipeline=ds_cfg.pipeline, test_mode=True)
+    packed = [ds[i] for i in range(len(ds))]
+    ref = inf.model.data_preprocessor(dict(inputs=[p['inputs'] for p in packed],
+                                           data_samples=[p['data_samples'] for p in packed]), False)['inputs']
+    assert ref.shape == (4, 4, 16, 64)
+    assert torch.equal(inf.preprocess(imgs), ref)
+
+
 def test_demo_errors_name_the_problem(tiny, tmp_path):
     from glyphsr_mm.apis import TextSRInferencer
     from glyphsr_mm.utils.checkpoint import CheckpointMismatchError

@@ -5,7 +5,7 @@ import sys
 
 import torch
 
-from glyphsr_mm.models.backbones import GlyphSRNet
+from glyphsr_mm.models.editors.glyphsr import GlyphSRNet
 from tests.conftest import ROOT
 from tests.reference_fixtures import load_fixture
 

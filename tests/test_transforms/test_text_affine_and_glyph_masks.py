@@ -2,7 +2,8 @@ import numpy as np
 import pytest
 
 from glyphsr_mm.datasets import TextZoomLMDBWriter
-from glyphsr_mm.datasets.synthetic_text import GLYPH_PREFIX, SyntheticTextRenderer, encode_masks, pinned_fonts
+from glyphsr_mm.datasets.mask_codec import GLYPH_PREFIX, encode_masks
+from glyphsr_mm.datasets.synthetic_text import SyntheticTextRenderer, pinned_fonts
 from glyphsr_mm.transforms import LoadTextZoomGlyphMasks, TextRandomAffine
 
 

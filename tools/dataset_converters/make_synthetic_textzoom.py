@@ -27,8 +27,8 @@ from tqdm import tqdm
 
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))))
 from glyphsr_mm.datasets import TextZoomLMDB, TextZoomLMDBWriter, encode_png  # noqa: E402
-from glyphsr_mm.datasets.synthetic_text import (BOXES_PREFIX, GLYPH_PREFIX, SyntheticTextRenderer,  # noqa: E402
-                                                encode_boxes, encode_masks, resolve_fonts)
+from glyphsr_mm.datasets.mask_codec import BOXES_PREFIX, GLYPH_PREFIX, encode_boxes, encode_masks  # noqa: E402
+from glyphsr_mm.datasets.synthetic_text import SyntheticTextRenderer, resolve_fonts  # noqa: E402
 
 SPLITS = {'train': None, 'test/easy': 'easy', 'test/medium': 'medium', 'test/hard': 'hard'}
 _RENDERER = None

@@ -15,7 +15,7 @@ from tqdm import tqdm
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))))
 from glyphsr_mm.datasets import TextZoomLMDB, TextZoomLMDBError, encode_png  # noqa: E402
 from glyphsr_mm.datasets.textzoom_lmdb import decode_image, image_key  # noqa: E402
-from glyphsr_mm.transforms.loading import LoadTextZoomImages  # noqa: E402
+from glyphsr_mm.utils.image import resize_bicubic  # noqa: E402
 
 
 def resize_lmdb(src: str, dst: str, lr_size=(16, 64), hr_size=(32, 128), backend: str = 'pillow') -> int:
@@ -33,7 +33,7 @@ def resize_lmdb(src: str, dst: str, lr_size=(16, 64), hr_size=(32, 128), backend
             kind = next((kd for kd in sizes if key.startswith(image_key(kd, 0)[:-9])), None)
             if kind is not None:
                 img = decode_image(bytes(value), f'{db.path}[{key.decode()}]')
-                value = encode_png(LoadTextZoomImages.resize(img, sizes[kind], backend))
+                value = encode_png(resize_bicubic(img, sizes[kind], backend))
             txn.put(key, bytes(value))
             if k % 5000 == 4999:
                 txn.commit()

@@ -28,7 +28,7 @@ DEFAULT_CONFIG = osp.join(osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file
 def build_generator(config: str):
     """The ``GlyphSRNet`` described by ``config``'s ``model.generator`` (no weights, no recognizers loaded)."""
     from mmengine.config import Config
-    from glyphsr_mm.models.backbones import GlyphSRNet
+    from glyphsr_mm.models.editors.glyphsr import GlyphSRNet
     cfg = Config.fromfile(config, import_custom_modules=False).model.generator.to_dict()
     if cfg.pop('type') != 'GlyphSRNet':
         raise SystemExit(f'{config}: model.generator is not a GlyphSRNet')

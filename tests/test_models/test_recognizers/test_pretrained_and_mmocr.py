@@ -117,7 +117,7 @@ def test_mmocr_eval_config_adds_mmocr_rows_to_table1(tmp_path):
     from mmengine.registry import init_default_scope
 
     from glyphsr_mm.evaluation.results_table import markdown_table
-    from glyphsr_mm.evaluation.text_recognition_accuracy import TextRecognitionAccuracy
+    from glyphsr_mm.evaluation.metrics import TextRecognitionAccuracy
     from glyphsr_mm.models.recognizers import MMOCRRecognizer
     from tests.conftest import ROOT
     init_default_scope('mmagic')

@@ -8,10 +8,10 @@ from typing import Optional, Sequence, Union
 import torch
 import torch.nn as nn
 
-from glyphsr_mm.models.heads.glyph_perception_head import GlyphPerceptionHead
-from glyphsr_mm.models.necks.glyph_fusion_neck import GlyphFusionNeck
 from glyphsr_mm.registry import MODELS
 from glyphsr_mm.utils.checkpoint import load_state_dict_strict
+from .gfm import GlyphFusionNeck
+from .gpm import GlyphPerceptionHead
 
 
 @MODELS.register_module()
@@ -42,6 +42,7 @@ class GlyphAwareGenerator(nn.Module):
                 some = [n for n in modules if n][:30]
                 raise KeyError(f'{type(self.generator).__name__} has no submodule {name!r}; some names: {some}')
         self.head_after, self.neck_after = head_after, tuple(neck_after)
+        self.prior_classes, self.takes_text_prior = 0, False
         self.char_seg = GlyphPerceptionHead(channels, num_maps, num_classes, gpm_scales)
         self.necks = nn.ModuleList([GlyphFusionNeck(channels, num_maps, dcn_backend) for _ in self.neck_after])
         self._glyph: Optional[tuple] = None

@@ -12,13 +12,12 @@ import torch
 import torch.nn as nn
 import torch.nn.functional as F
 
-from glyphsr_mm.models.heads.glyph_perception_head import GlyphPerceptionHead
-from glyphsr_mm.models.layers import DSTA, Mish
-from glyphsr_mm.models.layers.tps_stn import STNHead, TPSSpatialTransformer
-from glyphsr_mm.models.necks.glyph_fusion_neck import GlyphFusionNeck
-from glyphsr_mm.models.text_prior.text_prior_transformer import TextPriorTransformer
+from glyphsr_mm.models.layers import DSTA, Mish, STNHead, TPSSpatialTransformer
 from glyphsr_mm.registry import MODELS
+from .gfm import GlyphFusionNeck
+from .gpm import GlyphPerceptionHead
 from .sr_block import TextPriorSRBlock
+from .text_prior_transformer import TextPriorTransformer
 
 STN_MODES = ('off', 'rectify', 'release')
 
@@ -79,6 +78,8 @@ class GlyphSRNet(nn.Module):
         self.in_channels, self.num_blocks, self.glyph_block = in_channels, num_blocks, glyph_block
         self.use_gfm, self.stn, self.lr_size = use_gfm and glyph_block is not None, stn, tuple(lr_size)
         self.prior_channels = prior_channels if prior_classes else 0
+        # What a restorer needs to know to drive this generator (see GlyphSR.generate).
+        self.prior_classes, self.takes_text_prior = prior_classes, bool(prior_classes)
         self.block1 = nn.Sequential(nn.Conv2d(in_channels, channels, 9, padding=4), nn.PReLU())
         for i in range(num_blocks):
             self.add_module(f'block{i + 2}', TextPriorSRBlock(channels, self.prior_channels))

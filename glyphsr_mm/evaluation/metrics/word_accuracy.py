@@ -4,7 +4,7 @@ from typing import Dict, List, Sequence
 from mmengine.evaluator import BaseMetric
 
 from glyphsr_mm.registry import METRICS
-from .text_match import MATCH_MODES, is_match
+from glyphsr_mm.evaluation.text_match import MATCH_MODES, is_match
 
 
 @METRICS.register_module()

@@ -4,10 +4,7 @@ import os
 import pytest
 import torch
 
-from glyphsr_mm.models.backbones import GlyphSRNet
-from glyphsr_mm.models.heads import GlyphPerceptionHead
-from glyphsr_mm.models.necks import GlyphFusionNeck
-from glyphsr_mm.models.text_prior import TextPriorTransformer
+from glyphsr_mm.models.editors.glyphsr import GlyphFusionNeck, GlyphPerceptionHead, GlyphSRNet, TextPriorTransformer
 from tests.conftest import TEST_DATA
 
 OFFICIAL_KEYS = os.path.join(TEST_DATA, 'official_checkpoint', 'glyphsr_state_dict_keys.tsv')

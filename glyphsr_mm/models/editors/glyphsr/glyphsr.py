@@ -1,9 +1,8 @@
 """The GlyphSR restorer: MMagic ``BaseEditModel`` around a generator, a text-prior generator and GlyphSR's losses.
 
-Importing this module imports ``mmagic.models`` (seconds), so ``import glyphsr_mm`` does not; configs list
-``glyphsr_mm.models.restorers`` in ``custom_imports``.
+Importing this module imports ``mmagic.models`` (seconds), so ``import glyphsr_mm`` does not: the MODELS registry
+imports it on its first lookup (``glyphsr_mm.registry``).
 """
-import inspect
 from typing import Dict, List, Optional
 
 import torch
@@ -33,7 +32,9 @@ class GlyphSR(BaseEditModel):
 
     Args:
         generator: ``GlyphSRNet``, ``GlyphAwareGenerator``, or any MMagic generator ``forward(lr) -> sr`` (then
-            without text prior and glyph outputs, e.g. a plain EDSRNet baseline).
+            without text prior and glyph outputs, e.g. a plain EDSRNet baseline). A generator that takes a text
+            prior says so with the attributes ``takes_text_prior`` (then ``forward(lr, prior)``) and
+            ``prior_classes`` (D of the B x D x 1 x T prior it expects).
         pixel_loss: e.g. ``dict(type='PixelMSELoss', loss_weight=1.0)``.
         text_prior: ``TextPriorGenerator`` config, or None for a generator without text prior.
         text_focus_loss / hog_loss / glyph_loss / tp_loss: Loss configs or None.
@@ -52,14 +53,13 @@ class GlyphSR(BaseEditModel):
         if self.tp_loss is not None and (self.text_prior is None or not self.text_prior.finetune):
             raise ValueError('tp_loss needs a text_prior with finetune=True (the prior of a frozen recognizer '
                              'cannot learn)')
-        self._takes_prior = 'text_prior' in inspect.signature(self.generator.forward).parameters
+        self._takes_prior = bool(getattr(self.generator, 'takes_text_prior', False))
         if self.text_prior is not None and not self._takes_prior:
-            raise ValueError(f'{type(self.generator).__name__} takes no text prior: set text_prior=None')
-        tp_transformer = getattr(self.generator, 'infoGen', None)
-        if self.text_prior is not None and tp_transformer is not None \
-                and self.text_prior.num_classes != tp_transformer.tconv1.in_channels:
+            raise ValueError(f'{type(self.generator).__name__} takes no text prior: set text_prior=None (a generator '
+                             'that takes one sets takes_text_prior; GlyphSRNet: prior_classes > 0)')
+        if self.text_prior is not None and self.text_prior.num_classes != self.generator.prior_classes:
             raise ValueError(f'text prior has {self.text_prior.num_classes} classes but the generator expects '
-                             f'prior_classes={tp_transformer.tconv1.in_channels}: set generator.prior_classes')
+                             f'prior_classes={self.generator.prior_classes}: set generator.prior_classes')
 
     def generate(self, lr: torch.Tensor, prior: Optional[torch.Tensor] = None):
         """Run the generator: (sr, (line_map, char_maps, char_logits)); glyph outputs None where it has none."""
@@ -112,7 +112,4 @@ class GlyphSR(BaseEditModel):
                                           labels))
         if self.tp_loss is not None:
             losses.update(self.tp_loss(prior, self.text_prior(hr, drop=False)))
-        for name, value in losses.items():
-            if not torch.isfinite(value).all():
-                raise FloatingPointError(f'loss term {name} is {value.item()} (not finite)')
-        return losses
+        return losses  # a non-finite term is caught by FiniteLossHook from the logged values (no extra sync)

@@ -4,7 +4,7 @@ import torch
 
 from glyphsr_mm.models.losses import TextPriorLoss
 from glyphsr_mm.models.recognizers import TextZoomCRNN
-from glyphsr_mm.models.text_prior import TextPriorGenerator, TextPriorTransformer
+from glyphsr_mm.models.editors.glyphsr import TextPriorGenerator, TextPriorTransformer
 
 
 def test_frozen_prior_has_no_grad_and_stays_in_eval():

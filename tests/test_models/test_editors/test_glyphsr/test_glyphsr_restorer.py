@@ -13,7 +13,6 @@ from mmagic.structures import DataSample  # noqa: E402
 from mmengine.config import Config  # noqa: E402
 from mmengine.registry import init_default_scope  # noqa: E402
 
-import glyphsr_mm.models.restorers  # noqa: E402,F401
 from glyphsr_mm.registry import MODELS  # noqa: E402
 from tests.tiny_glyphsr import CONFUSION, TINY_EVAL_RECOGNIZERS, TINY_GENERATOR, TINY_TBSRN, make_synthetic  # noqa
 

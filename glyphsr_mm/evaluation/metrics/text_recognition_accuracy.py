@@ -13,7 +13,7 @@ from torch import nn
 
 from glyphsr_mm.registry import METRICS, MODELS
 from glyphsr_mm.utils.data_sample import sample_field, sample_image
-from .text_match import MATCH_MODES, is_match
+from glyphsr_mm.evaluation.text_match import MATCH_MODES, is_match
 
 ROWS = ('LR', 'SR', 'HR')
 

@@ -1,3 +1,0 @@
-from .glyph_perception_head import GlyphPerceptionHead
-
-__all__ = ['GlyphPerceptionHead']

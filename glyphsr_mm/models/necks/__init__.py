@@ -1,3 +1,0 @@
-from .glyph_fusion_neck import GlyphFusionNeck
-
-__all__ = ['GlyphFusionNeck']

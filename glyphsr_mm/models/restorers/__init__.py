@@ -1,3 +1,0 @@
-from .glyphsr import GlyphSR
-
-__all__ = ["GlyphSR"]
