@@ -18,7 +18,7 @@ test-all: setup
 	$(PY) -m pytest tests --runslow $(PYTEST_ARGS)
 
 env:
-	$(PY) -m glyphsr_mm.utils.collect_env
+	$(PY) -m glyphsr_mm.cli.collect_env
 
 clean-venv:
 	rm -rf .venv

@@ -30,7 +30,7 @@ def test_config_custom_imports_builds_component():
 
 
 def test_env_report_runs_and_reports_ops():
-    res = subprocess.run([sys.executable, '-m', 'glyphsr_mm.utils.collect_env'], capture_output=True, text=True)
+    res = subprocess.run([sys.executable, '-m', 'glyphsr_mm.cli.collect_env'], capture_output=True, text=True)
     assert 'mmcv.ops' in res.stdout and 'deformable conv backend' in res.stdout
     assert res.returncode == 0, res.stdout + res.stderr
 

@@ -13,7 +13,7 @@ import sys
 
 sys.path.insert(0, osp.dirname(osp.dirname(osp.abspath(__file__))))
 
-from glyphsr_mm.utils.demo_cli import run_demo  # noqa: E402
+from glyphsr_mm.cli.demo import run_demo  # noqa: E402
 
 if __name__ == '__main__':
     sys.exit(run_demo())

@@ -145,5 +145,5 @@ fi
 
 # ---------------------------------------------------------------- 5. report
 STEP=report
-"$PY" -m glyphsr_mm.utils.collect_env
+"$PY" -m glyphsr_mm.cli.collect_env
 log "done in $(( $(date +%s) - T0 )) s. Python: $PY"

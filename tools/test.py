@@ -10,7 +10,7 @@ import sys
 
 sys.path.insert(0, osp.dirname(osp.dirname(osp.abspath(__file__))))
 
-from glyphsr_mm.utils.test_cli import run_test  # noqa: E402
+from glyphsr_mm.cli.test import run_test  # noqa: E402
 
 if __name__ == '__main__':
     run_test()

@@ -9,7 +9,7 @@ import sys
 
 sys.path.insert(0, osp.dirname(osp.dirname(osp.abspath(__file__))))
 
-from glyphsr_mm.utils.train_cli import run_training  # noqa: E402
+from glyphsr_mm.cli.train import run_training  # noqa: E402
 
 if __name__ == '__main__':
     run_training('Train a GlyphSR restorer with MMagic')

@@ -7,6 +7,8 @@ import re
 from collections import OrderedDict
 from typing import Dict, List, Optional
 
+from glyphsr_mm.utils.markdown import markdown_table as table_lines
+
 ROW_LABELS = OrderedDict([('LR', 'LR (bicubic)'), ('SR', 'SR'), ('HR', 'HR')])
 # Columns after the subsets: the plain mean of the subsets (the paper's Table 1 average) and the sample-weighted one.
 AVERAGES = OrderedDict([('average', 'average (mean of subsets)'), ('weighted', 'weighted (by subset size)')])
@@ -68,11 +70,12 @@ def markdown_table(metrics: Dict[str, float], title: Optional[str] = None) -> st
     quality = [k for k in ('PSNR', 'SSIM') if any(k in r for r in rows)]
     head = ['recognizer', 'images'] + subsets + [AVERAGES[a] if len(averages) > 1 else 'average' for a in averages]
     head += quality
-    lines = [f'### {title}\n'] if title else []
-    lines += ['| ' + ' | '.join(head) + ' |', '| ' + ' | '.join(['---', '---'] + ['---:'] * (len(head) - 2)) + ' |']
+    body = []
     for r in rows:
         vals = [r['recognizer'], ROW_LABELS[r['row']]] + [_fmt(r[s], 1) for s in subsets]
         vals += [_fmt(r.get(a), 1) for a in averages]
         vals += [_fmt(r.get('PSNR'), 2) if k == 'PSNR' else _fmt(r.get('SSIM'), 4) for k in quality]
-        lines.append('| ' + ' | '.join(vals) + ' |')
+        body.append(vals)
+    lines = [f'### {title}\n'] if title else []
+    lines += table_lines(head, body, 'll' + 'r' * (len(head) - 2))
     return '\n'.join(lines) + '\n'

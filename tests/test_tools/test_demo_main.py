@@ -41,11 +41,8 @@ def test_demo_main_runs_every_step_and_reuses_them(tmp_path):
 
 
 def load_demo_main():
-    import importlib.util
-    spec = importlib.util.spec_from_file_location('demo_main', os.path.join(ROOT, 'tools', 'demo_main.py'))
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    from glyphsr_mm.cli import demo_main
+    return demo_main
 
 
 def test_demo_glyph_step_runs_sam_gem_when_a_checkpoint_is_set(tmp_path, monkeypatch):

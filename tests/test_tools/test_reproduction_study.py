@@ -9,8 +9,7 @@ import pytest
 
 from tests.conftest import ROOT
 
-sys.path.insert(0, os.path.join(ROOT, 'tools'))
-import reproduction_study as study  # noqa: E402
+from glyphsr_mm.cli import reproduction_study as study  # noqa: E402
 
 
 def metrics(avg, psnr=20.0, ssim=0.5, minutes=1.0):

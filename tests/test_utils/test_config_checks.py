@@ -7,7 +7,7 @@ import sys
 import pytest
 from mmengine.config import Config
 
-from glyphsr_mm.utils.config_checks import ConfigError, check_config
+from glyphsr_mm.cli.config_checks import ConfigError, check_config
 from tests.conftest import ROOT
 
 CONFIGS = sorted(glob.glob(os.path.join(ROOT, 'configs', 'glyphsr*.py'))

@@ -15,6 +15,7 @@ from tqdm import tqdm
 
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))))
 from glyphsr_mm.datasets import TextZoomLMDB  # noqa: E402
+from glyphsr_mm.utils.markdown import markdown_table  # noqa: E402
 from glyphsr_mm.utils.text import str_filt  # noqa: E402
 
 
@@ -51,11 +52,11 @@ def main() -> int:
     parser.add_argument('--out', help='markdown file to write the table to')
     args = parser.parse_args()
     read = rapidocr_reader()
-    rows = ['| split | samples | LR (bicubic) word acc. | HR word acc. |', '| --- | ---: | ---: | ---: |']
+    body = []
     for split in ('easy', 'medium', 'hard'):
         r = accuracy(os.path.join(args.data_dir, 'test', split), read, args.max_samples)
-        rows.append(f'| {split} | {r["n"]} | {100 * r["lr"]:.1f}% | {100 * r["hr"]:.1f}% |')
-    table = '\n'.join(rows)
+        body.append([split, r['n'], f'{100 * r["lr"]:.1f}%', f'{100 * r["hr"]:.1f}%'])
+    table = '\n'.join(markdown_table(['split', 'samples', 'LR (bicubic) word acc.', 'HR word acc.'], body))
     print(table)
     if args.out:
         with open(args.out, 'a') as f:

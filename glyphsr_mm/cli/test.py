@@ -6,7 +6,7 @@ import os.path as osp
 import time
 from typing import Dict, List, Optional, Sequence
 
-from .train_cli import build_config, parse_with_runner_options
+from .train import build_config, parse_with_runner_options
 
 
 def parse_test_args(argv: Optional[Sequence[str]] = None) -> argparse.Namespace:
@@ -115,6 +115,6 @@ def run_test(argv: Optional[Sequence[str]] = None) -> Dict[str, float]:
             json.dump(dict(config=args.config, checkpoint=args.checkpoint, date=time.strftime('%Y-%m-%d %H:%M:%S'),
                            table=table_rows(metrics), metrics=metrics), f, indent=2)
         runner.logger.info(f'results table: {out}.md, {out}.json')
-    from .distributed import finish_distributed
+    from glyphsr_mm.utils.distributed import finish_distributed
     finish_distributed()
     return metrics

@@ -90,7 +90,7 @@ def run_training(description: str, argv: Optional[Sequence[str]] = None):
         raise SystemExit(f'{args.config}: {e}') from None
     from mmengine.runner import Runner
 
-    from .distributed import finish_distributed
+    from glyphsr_mm.utils.distributed import finish_distributed
     runner = Runner.from_cfg(cfg)
     runner.train()
     finish_distributed()

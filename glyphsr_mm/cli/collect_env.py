@@ -1,6 +1,6 @@
 """Environment report in the style of ``mmagic.utils.collect_env``.
 
-``python -m glyphsr_mm.utils.collect_env`` prints it and exits with status 1 when a required
+``python -m glyphsr_mm.cli.collect_env`` prints it and exits with status 1 when a required
 component (mmagic, mmocr, mmcv.ops, segment_anything, glyphsr_mm) does not import.
 """
 import importlib

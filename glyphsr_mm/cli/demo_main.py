@@ -1,0 +1,233 @@
+"""`make demo`: the main job on the embedded default — no data or weights to fetch.
+
+    python tools/demo_main.py [--work-dir work_dirs/demo] [--iters 250] [--num-train 4000] [--num-test 100]
+
+1. environment report;
+2. a synthetic TextZoom (train + test easy/medium/hard) with exact glyph masks;
+3. glyph masks: SAM GEM (tools/extract_glyphs.py) when SAM_CHECKPOINT is set, else the synthetic set's exact masks
+   ('render' mode) — said in the output and the report;
+4. trains GlyphSR and Baseline1 on the same budget (configs/demo/), EasyOCR english_g2 as text prior;
+5. tests both (tools/test.py): rapidocr word accuracy on bicubic LR / SR / HR, PSNR/SSIM;
+6. writes <work-dir>/report.md with the accuracy table and an image sheet (sheet.png).
+
+Every step is reused on a rerun when its output exists; an interrupted training resumes from its last checkpoint.
+"""
+import argparse
+import json
+import os
+import os.path as osp
+import subprocess
+import sys
+import time
+from typing import Dict, List, Optional, Sequence, Tuple
+
+from glyphsr_mm.cli import REPO_ROOT as ROOT
+from glyphsr_mm.utils.machine import describe_machine
+from glyphsr_mm.utils.markdown import markdown_table
+
+MODELS = (('Baseline1', 'configs/demo/baseline1_demo_synthetic.py', 'baseline1'),
+          ('GlyphSR', 'configs/demo/glyphsr_demo_synthetic.py', 'glyphsr'))
+SUBSETS = ('easy', 'medium', 'hard')
+
+
+def parse_args(argv=None) -> argparse.Namespace:
+    p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument('--work-dir', default=osp.join(ROOT, 'work_dirs', 'demo'))
+    p.add_argument('--iters', type=int, default=int(os.environ.get('GLYPHSR_DEMO_ITERS', 250)),
+                   help='training iterations per model (batch 16)')
+    p.add_argument('--batch-size', type=int, default=16)
+    p.add_argument('--num-train', type=int, default=4000)
+    p.add_argument('--num-test', type=int, default=100, help='test images per subset')
+    p.add_argument('--seed', type=int, default=0)
+    return p.parse_args(argv)
+
+
+def step(title: str) -> None:
+    print(f'\n== {title} ==', flush=True)
+
+
+def run_logged(cmd: List[str], log_path: str, env: Optional[dict] = None, show=('Iter(', 'Error', 'error:')) -> None:
+    """Run ``cmd``, write all its output to ``log_path`` and echo the progress lines; fail naming the log."""
+    with open(log_path, 'a', encoding='utf-8') as log:
+        proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, cwd=ROOT,
+                                env={**os.environ, **(env or {})})
+        for line in proc.stdout:
+            log.write(line)
+            if any(s in line for s in show):
+                print('   ' + line.rstrip()[-150:], flush=True)
+        if proc.wait() != 0:
+            raise SystemExit(f'failed ({proc.returncode}): {" ".join(cmd)}\n  see {log_path}')
+
+
+def make_data(args) -> str:
+    data = osp.join(args.work_dir, 'data')
+    # the converter skips finished splits, so a rerun costs nothing
+    run_logged([sys.executable, 'tools/dataset_converters/make_synthetic_textzoom.py', data, '--num-train',
+                str(args.num_train), '--num-test', str(args.num_test), '--seed', str(args.seed), '--workers', '2'],
+               osp.join(args.work_dir, 'make_data.log'), show=('synthetic TextZoom in', 'Error'))
+    return data
+
+
+DEFAULT_TBSRN = osp.expanduser('~/.cache/glyphsr_mm/recognizers/tbsrn_transformer_w0.125_synthetic_seed0.pth')
+
+
+def glyph_masks(args, data: str) -> Tuple[str, Dict[str, str]]:
+    """Run GEM when SAM_CHECKPOINT is set ('sam', with the environment that makes the demo configs read its cache),
+    else use the synthetic set's stored masks ('render', nothing to set)."""
+    sam = os.environ.get('SAM_CHECKPOINT')
+    if not sam:
+        print("glyph masks: render mode (the synthetic set's exact per-character masks, stored in its LMDB); set "
+              'SAM_CHECKPOINT=<sam_vit_b_01ec64.pth> to run SAM GEM instead')
+        return 'render', {}
+    tbsrn = os.environ.get('TBSRN_TRANSFORMER', DEFAULT_TBSRN)
+    if not osp.isfile(tbsrn):
+        raise SystemExit(f'SAM_CHECKPOINT is set; GEM also needs the 1/8-width TBSRN transformer recognizer, but '
+                         f'{tbsrn} does not exist: train it with tools/train_recognizer.py '
+                         'configs/recognizers/tbsrn_transformer_w0.125_synthetic.py, or set TBSRN_TRANSFORMER')
+    cache = osp.join(args.work_dir, 'glyph_cache_sam')
+    model_type = os.environ.get('SAM_MODEL_TYPE', 'vit_b')
+    run_logged([sys.executable, 'tools/extract_glyphs.py', 'configs/glyph/gem_sam_vit_b_synthetic.py', '--out', cache,
+                '--verify', '--cfg-options', f'data_roots=[{osp.join(data, "train")}]',
+                f'gem.extractor.sam.checkpoint={sam}', f'gem.extractor.sam.model_type={model_type}',
+                f'gem.extractor.recognizer.checkpoint={tbsrn}'],
+               osp.join(args.work_dir, 'extract_glyphs.log'), show=('verify', 'Error'))
+    print(f'glyph masks: SAM GEM (SAM {model_type} {sam}, TBSRN {tbsrn}), cache {cache}')
+    return 'sam', {'SYNTHETIC_GLYPH_MODE': 'sam', 'SYNTHETIC_GLYPH_CACHE': cache}  # read by configs/demo/
+
+
+def train(args, name: str, config: str, work: str, data: str, extra: Sequence[str] = (),
+          env: Optional[Dict[str, str]] = None) -> str:
+    final = osp.join(work, f'iter_{args.iters}.pth')
+    if osp.isfile(final):
+        print(f'{name}: reusing {final}')
+        return final
+    os.makedirs(work, exist_ok=True)
+    resume = ['--resume'] if any(f.startswith('iter_') and f.endswith('.pth') for f in os.listdir(work)) else []
+    if resume:
+        print(f'{name}: resuming the interrupted training in {work}')
+    t = time.time()
+    warmup = max(1, min(30, args.iters // 5))
+    opts = [f'max_iters={args.iters}', f'train_cfg.max_iters={args.iters}', f'train_cfg.val_interval={args.iters}',
+            f'param_scheduler.0.end={warmup}', f'param_scheduler.1.begin={warmup}',
+            f'param_scheduler.1.end={args.iters}', f'param_scheduler.1.T_max={args.iters - warmup}',
+            f'train_dataloader.batch_size={args.batch_size}',
+            f'default_hooks.checkpoint.interval={min(50, args.iters)}',
+            f'default_hooks.logger.interval={min(20, args.iters)}', f'randomness.seed={args.seed}', *extra]
+    run_logged([sys.executable, 'tools/train.py', config, '--work-dir', work, *resume, '--cfg-options', *opts],
+               osp.join(work, 'train.log'), env={'GLYPHSR_DEMO_DATA': data, **(env or {})})
+    print(f'{name}: {args.iters} iterations in {(time.time() - t) / 60:.1f} min')
+    return final
+
+
+def read_json(path: str) -> dict:
+    with open(path, encoding='utf-8') as f:
+        return json.load(f)
+
+
+def test(name: str, config: str, ckpt: str, work: str, data: str, options: Sequence[str] = ()) -> Dict[str, float]:
+    """Metrics of ``tools/test.py`` on ``ckpt`` (reused when its results exist); ``options`` go to --cfg-options."""
+    out = osp.join(work, 'test_results')
+    if osp.isfile(out + '.json') and read_json(out + '.json')['checkpoint'] == ckpt:
+        print(f'{name}: reusing {out}.json')
+    else:
+        opts = ['--cfg-options', *options] if options else []
+        run_logged([sys.executable, 'tools/test.py', config, ckpt, '--work-dir', work, '--out', out, *opts],
+                   osp.join(work, 'test.log'), env={'GLYPHSR_DEMO_DATA': data}, show=('Epoch(test)', 'Error'))
+    return read_json(out + '.json')['metrics']
+
+
+def image_sheet(args, data: str, checkpoints: Dict[str, str], path: str, per_subset: int = 3) -> None:
+    """Rows: test images of each subset; columns LR | Baseline1 SR | GlyphSR SR | HR | GlyphSR line / char maps."""
+    import torch
+    from PIL import Image
+
+    from glyphsr_mm.apis import TextSRInferencer
+    from glyphsr_mm.datasets import TextZoomLMDB
+    from glyphsr_mm.utils.glyph_sheet import char_overlay_panel, image_panel, line_map_panel, tile
+    lrs, hrs = [], []
+    for s in SUBSETS:
+        db = TextZoomLMDB(osp.join(data, 'test', s))
+        for i in range(1, min(per_subset, len(db)) + 1):
+            imgs = db.read_images(i)
+            lrs.append(imgs['lr'])
+            hrs.append(imgs['hr'])
+    os.environ['GLYPHSR_DEMO_DATA'] = data
+    outs = {n: TextSRInferencer(osp.join(ROOT, cfg), checkpoints[n], device='cpu')(lrs) for n, cfg, _ in MODELS}
+    chw = lambda a: torch.from_numpy(a).permute(2, 0, 1)  # noqa: E731
+    rows = []
+    for i in range(len(lrs)):
+        sr = outs['GlyphSR']['sr'][i]
+        panels = [image_panel(chw(lrs[i]), (32, 128), value_range=255.), outs['Baseline1']['sr'][i], sr,
+                  image_panel(chw(hrs[i]), (32, 128), value_range=255.)]
+        if outs['GlyphSR']['line_map'] is not None:
+            panels += [line_map_panel(outs['GlyphSR']['line_map'][i], (32, 128)),
+                       char_overlay_panel(outs['GlyphSR']['char_maps'][i], sr)]
+        rows.append(panels)
+    Image.fromarray(tile(rows)).save(path)
+
+
+MASK_NOTES = {'render': "**render mode** (the synthetic set's exact character masks; SAM_CHECKPOINT selects SAM GEM)",
+              'sam': '**SAM GEM** (tools/extract_glyphs.py, configs/glyph/gem_sam_vit_b_synthetic.py)'}
+
+
+def report(args, metrics: Dict[str, Dict[str, float]], minutes: float, path: str, masks: str = 'render') -> str:
+    rec = 'rapidocr'
+    cols = list(SUBSETS) + ['average']
+    lines = ['# glyphsr_mm demo report', '',
+             f'Synthetic TextZoom ({args.num_train} training pairs, {args.num_test} test images per subset, seed '
+             f'{args.seed}); GlyphSR and Baseline1 each trained for {args.iters} iterations at batch '
+             f'{args.batch_size} (configs/demo/) on {describe_machine()}; text prior: EasyOCR english_g2 '
+             '(pretrained); no text focus loss; glyph masks: '
+             f'{MASK_NOTES[masks]}. Evaluation: rapidocr '
+             '(pretrained PP-OCR, offline) word accuracy in % (lower-cased alphanumerics), MMagic PSNR (dB) / SSIM '
+             f'on SR vs HR. Total time {minutes:.1f} min.', '']
+    base = metrics['GlyphSR']
+    body = [['bicubic LR'] + [f'{base[f"{rec}/{c}/word_acc_LR"]:.1f}' for c in cols] + ['—', '—']]
+    for name, _, _ in MODELS:
+        m = metrics[name]
+        body.append([f'{name} SR'] + [f'{m[f"{rec}/{c}/word_acc"]:.1f}' for c in cols]
+                    + [f'{m["PSNR"]:.2f}', f'{m["SSIM"]:.4f}'])
+    body.append(['HR'] + [f'{base[f"{rec}/{c}/word_acc_HR"]:.1f}' for c in cols] + ['—', '—'])
+    lines += markdown_table(['images', *cols, 'PSNR', 'SSIM'], body)
+    lr, sr = base[f'{rec}/average/word_acc_LR'], base[f'{rec}/average/word_acc']
+    verdict = 'beats' if sr > lr else 'does not beat'
+    lines += ['', f'GlyphSR SR {verdict} bicubic LR on rapidocr: {sr:.1f}% vs {lr:.1f}% (average).', '',
+              '![LR | Baseline1 SR | GlyphSR SR | HR | GlyphSR line map | GlyphSR character maps](sheet.png)', '',
+              'Sheet columns: bicubic LR | Baseline1 SR | GlyphSR SR | HR | GlyphSR line map | GlyphSR character '
+              'maps (one colour per map); the first test images of each subset, easy to hard.', '']
+    text = '\n'.join(lines)
+    with open(path, 'w', encoding='utf-8') as f:
+        f.write(text)
+    return text
+
+
+def main(argv=None) -> int:
+    args = parse_args(argv)
+    t0 = time.time()
+    os.makedirs(args.work_dir, exist_ok=True)
+    step('1/6 environment')
+    from glyphsr_mm.cli.collect_env import main as env_report
+    if env_report() != 0:
+        return 1
+    step('2/6 synthetic TextZoom')
+    data = make_data(args)
+    print(f'data: {data}')
+    step('3/6 glyph masks')
+    masks, mask_env = glyph_masks(args, data)
+    checkpoints, metrics = {}, {}
+    for name, config, sub in MODELS:
+        step(f'4/6 train {name} ({args.iters} iterations, batch {args.batch_size})')
+        checkpoints[name] = train(args, name, config, osp.join(args.work_dir, sub), data, env=mask_env)
+    step('5/6 test (rapidocr on LR / SR / HR, PSNR, SSIM)')
+    for name, config, sub in MODELS:
+        metrics[name] = test(name, config, checkpoints[name], osp.join(args.work_dir, sub), data)
+    step('6/6 report')
+    image_sheet(args, data, checkpoints, osp.join(args.work_dir, 'sheet.png'))
+    text = report(args, metrics, (time.time() - t0) / 60, osp.join(args.work_dir, 'report.md'), masks)
+    print(text)
+    print(f'report: {osp.join(args.work_dir, "report.md")}')
+    return 0
+
+
+if __name__ == '__main__':
+    sys.exit(main())
