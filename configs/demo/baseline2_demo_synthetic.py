@@ -1,5 +1,5 @@
 # Baseline2 of the paper on the demo recipe: GPM (and GFM) trained by the K-means foreground line mask alone
-# (DESIGN §4), computed online from the HR image (cheap: no cache needed); no character or class loss.
+# (docs/design.md §4), computed online from the HR image (cheap: no cache needed); no character or class loss.
 _base_ = ['./glyphsr_demo_synthetic.py']
 model = dict(glyph_loss=dict(use_char_masks=False))
 train_pipeline = [

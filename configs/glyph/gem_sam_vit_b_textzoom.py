@@ -1,4 +1,4 @@
-# GEM (DESIGN §4) over TextZoom with SAM ViT-B and TBSRN's transformer recognizer:
+# GEM (docs/design.md §4) over TextZoom with SAM ViT-B and TBSRN's transformer recognizer:
 #   python tools/extract_glyphs.py configs/glyph/gem_sam_vit_b_textzoom.py --out data/textzoom/glyph_cache_sam
 # Weights (not downloadable here): SAM_CHECKPOINT (sam_vit_b_01ec64.pth from
 # https://dl.fbaipublicfiles.com/segment_anything/; SAM_MODEL_TYPE if not vit_b) and TBSRN_TRANSFORMER (TBSRN's

@@ -4,7 +4,7 @@ import unicodedata
 
 from glyphsr_mm.utils.text import str_filt
 
-#: Comparison modes: MMOCR WordMetric's names, plus ``textzoom`` (lower-cased alphanumerics, DESIGN §5).
+#: Comparison modes: MMOCR WordMetric's names, plus ``textzoom`` (lower-cased alphanumerics, docs/design.md §5).
 MATCH_MODES = ('textzoom', 'exact', 'ignore_case', 'ignore_case_symbol')
 _SYMBOLS = re.compile(r'[^\w]|_', flags=re.UNICODE)
 

@@ -10,7 +10,7 @@ def make_anchors(points: np.ndarray, steps: Sequence[float] = (2, 4),
 
     Args:
         points: T x 2 key points as (x, y) pixels.
-        steps: The K step sizes in pixels (DESIGN: {2, 4}).
+        steps: The K step sizes in pixels (docs/design.md §4: {2, 4}).
         size: (H, W) of the image; anchors are clipped to it.
 
     Returns:

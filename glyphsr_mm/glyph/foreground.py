@@ -1,12 +1,7 @@
-"""Foreground/background split of a text crop: K-means (k = 2) on gray values with the border rule (DESIGN §4)."""
+"""Foreground/background split of a text crop: K-means (k = 2) on gray values with the border rule (docs/design.md §4)."""
 import numpy as np
 
-
-def to_gray(image: np.ndarray) -> np.ndarray:
-    """H x W x 3 RGB (uint8 or float) -> H x W float32 gray (0.299 R + 0.587 G + 0.114 B, same range)."""
-    if image.ndim == 2:
-        return image.astype(np.float32)
-    return image[..., :3].astype(np.float32) @ np.array([0.299, 0.587, 0.114], np.float32)
+from glyphsr_mm.utils.image import to_gray
 
 
 def kmeans_foreground(image: np.ndarray, iters: int = 20) -> np.ndarray:

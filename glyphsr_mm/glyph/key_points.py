@@ -1,4 +1,4 @@
-"""GEM key points per character from a recognizer's attention (DESIGN §4, steps 1-2).
+"""GEM key points per character from a recognizer's attention (docs/design.md §4, steps 1-2).
 
 Both functions take the attention of one image (all decoding steps) and return one key point per step with a
 reliability flag; unreliable points are still returned (the best guess), the caller decides what to do with them.

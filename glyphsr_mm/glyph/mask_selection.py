@@ -1,4 +1,4 @@
-"""GEM's choice among SAM's candidate masks for one character (DESIGN §4, step 4)."""
+"""GEM's choice among SAM's candidate masks for one character (docs/design.md §4, step 4)."""
 from typing import Optional, Tuple
 
 import numpy as np

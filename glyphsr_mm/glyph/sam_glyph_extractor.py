@@ -1,4 +1,4 @@
-"""The Glyph Extraction Module: SAM-prompted per-character masks from a recognizer's attention (DESIGN §4)."""
+"""The Glyph Extraction Module: SAM-prompted per-character masks from a recognizer's attention (docs/design.md §4)."""
 from typing import Dict, List, NamedTuple, Optional, Sequence, Tuple, Union
 
 import numpy as np

@@ -8,6 +8,7 @@ from glyphsr_mm.datasets.textzoom_lmdb import TextZoomLMDB
 from glyphsr_mm.glyph.extraction import check_mode, make_extract_fn, render_masks
 from glyphsr_mm.glyph.mask_cache import GlyphMaskCache, cache_or_none, record_key, sample_key
 from glyphsr_mm.registry import MODELS, TRANSFORMS
+from glyphsr_mm.utils.text import kept_positions
 
 
 @TRANSFORMS.register_module()
@@ -15,6 +16,9 @@ class GlyphExtraction(BaseTransform):
     """Put GEM's masks of the sample into ``gt_char_masks`` (H x W x L uint8, zero-padded to ``num_maps``) and
     ``gt_line_mask`` (H x W x 1), so that configs switch between pseudo labels without code changes.
 
+    Masks come one per character of the raw label; when the dataset filtered the label (``gt_text`` differs from
+    ``gt_text_raw``: spaces, punctuation or symbols outside ``voc_type``), the masks of the dropped characters are
+    dropped too, so that map t is the t-th character of ``gt_text``, whose class ``GlyphLoss`` trains.
     Masks are H x W x C like MMagic's images, so ``PackInputs(..., data_keys=['gt_char_masks', 'gt_line_mask'])``
     packs them as C x H x W tensors. Place it after ``LoadTextZoomImages`` (whose stored HR bytes and the raw label
     key the cache, without reading the record again) and before geometric augmentation.
@@ -82,6 +86,15 @@ class GlyphExtraction(BaseTransform):
                                (f' in {self.cache_path}' if self.cache_path else '') + f'; make them with {how}')
             return results
         chars, line = found
+        raw, text = results.get('gt_text_raw'), results.get('gt_text')
+        if len(chars) and raw is not None and text is not None and raw != text:
+            # masks follow the raw label's characters; the class targets (GlyphLoss) follow the filtered gt_text
+            keep = kept_positions(raw, text) if len(chars) == len(raw) else None
+            if keep is None:
+                where = TextZoomLMDB(results['lmdb_path']).where(results['index'])
+                raise ValueError(f'{where}: {len(chars)} glyph masks for the label {raw!r} (gt_text {text!r}): '
+                                 'cannot line them up with the label')
+            chars = chars[keep]
         chars = chars[:self.num_maps]
         out = np.zeros((*line.shape, self.num_maps), np.uint8)
         out[..., :len(chars)] = chars.transpose(1, 2, 0)

@@ -1,10 +1,11 @@
-"""TextZoom's optional 4th input channel: a binary text mask from the gray image (DESIGN §1)."""
+"""TextZoom's optional 4th input channel: a binary text mask from the gray image (docs/design.md §1)."""
 from typing import Sequence, Union
 
 import numpy as np
 from mmcv.transforms import BaseTransform
 
 from glyphsr_mm.registry import TRANSFORMS
+from glyphsr_mm.utils.image import to_gray
 
 
 def text_mask(img: np.ndarray) -> np.ndarray:
@@ -17,7 +18,7 @@ def text_mask(img: np.ndarray) -> np.ndarray:
         from PIL import Image
         gray = np.asarray(Image.fromarray(np.ascontiguousarray(img[..., :3])).convert('L'), np.float32)
     else:
-        gray = img[..., :3].astype(np.float32) @ np.array([0.299, 0.587, 0.114], np.float32)
+        gray = to_gray(img)
     return (gray <= gray.mean()).astype(img.dtype)[..., None]
 
 

@@ -1,7 +1,18 @@
-"""Image resizing shared by the data pipeline, GEM and the inferencer (a leaf: numpy, PIL, OpenCV)."""
+"""Image helpers shared by the data pipeline, GEM, the recognizers and the inferencer (a leaf: numpy, PIL, OpenCV).
+"""
 from typing import Optional, Sequence
 
 import numpy as np
+
+#: ITU-R 601 luma weights (R, G, B): the gray image of TextZoom's recognizers, GEM's K-means and the text mask.
+GRAY_WEIGHTS = (0.299, 0.587, 0.114)
+
+
+def to_gray(image: np.ndarray) -> np.ndarray:
+    """H x W x 3 RGB (uint8 or float; extra channels ignored) -> H x W float32 gray, same value range."""
+    if image.ndim == 2:
+        return image.astype(np.float32)
+    return image[..., :3].astype(np.float32) @ np.array(GRAY_WEIGHTS, np.float32)
 
 
 def resize_bicubic(img: np.ndarray, size: Optional[Sequence[int]], backend: str = 'pillow') -> np.ndarray:

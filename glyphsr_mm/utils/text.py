@@ -1,5 +1,6 @@
 """Label vocabularies and TextZoom's label filter (``str_filt``)."""
 import string
+from typing import List, Optional
 
 # TextZoom / TSRN vocabularies: ``all`` is printable ASCII without white space.
 VOCABULARIES = {
@@ -21,3 +22,20 @@ def str_filt(text: str, voc_type: str = 'lower') -> str:
         text = text.lower()
     allowed = VOCABULARIES[voc_type]
     return ''.join(c for c in text if c in allowed)
+
+
+def kept_positions(raw: str, text: str) -> Optional[List[int]]:
+    """Indices of the characters of ``raw`` that survive in ``text = str_filt(raw, voc)``, in order; None when
+    ``text`` is not a filtered form of ``raw``.
+
+    The filter only deletes characters outside the vocabulary (and lower-cases for ``'lower'``), and a deleted
+    character never equals a kept one, so matching case-insensitively from the left is exact: e.g. ``'x-Y z'``
+    filtered to ``'xyz'`` keeps positions [0, 2, 4]. Glyph masks are made per character of the raw label; this
+    picks the ones that line up with the filtered label the models are trained on.
+    """
+    out, j = [], 0
+    for i, c in enumerate(raw):
+        if j < len(text) and c.lower() == text[j].lower():
+            out.append(i)
+            j += 1
+    return out if j == len(text) else None

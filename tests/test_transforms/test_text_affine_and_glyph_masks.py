@@ -70,3 +70,24 @@ def test_load_glyph_masks_pads_and_unions(tmp_path):
     assert 'gt_char_masks' not in LoadTextZoomGlyphMasks()(dict(lmdb_path=path, index=2))
     with pytest.raises(KeyError, match=r'train\[2\]: no glyph masks'):
         LoadTextZoomGlyphMasks(required=True)(dict(lmdb_path=path, index=2))
+
+
+def test_glyph_masks_line_up_with_the_filtered_label(tmp_path):
+    """Masks are stored per raw label character; with a filtered gt_text (no space, no '-') map t is gt_text[t],
+    the character whose class GlyphLoss trains at position t."""
+    from glyphsr_mm.models.losses.glyph_loss import glyph_class_targets
+    raw = 'x-Y z'
+    masks = np.zeros((len(raw), 32, 128), bool)
+    for i in range(len(raw)):
+        masks[i, 2 + 5 * i, 3] = True  # mask i marks pixel row 2 + 5i
+    path = str(tmp_path / 'train')
+    with TextZoomLMDBWriter(path) as w:
+        w.add(raw, lr=np.zeros((16, 64, 3), np.uint8), hr=np.zeros((32, 128, 3), np.uint8),
+              extra={GLYPH_PREFIX: encode_masks(masks)})
+    out = LoadTextZoomGlyphMasks(num_maps=16)(dict(lmdb_path=path, index=1, gt_text_raw=raw, gt_text='xyz'))
+    got = out['gt_char_masks'].transpose(2, 0, 1).astype(bool)
+    np.testing.assert_array_equal(got[:3], masks[[0, 2, 4]])  # x, Y, z
+    assert got[3:].sum() == 0
+    assert glyph_class_targets(['xyz'], 16)[0, :3].tolist() == [33, 34, 35]  # x, y, z
+    with pytest.raises(ValueError, match=r'train\[1\]: 5 glyph masks for the label .* cannot line them up'):
+        LoadTextZoomGlyphMasks()(dict(lmdb_path=path, index=1, gt_text_raw=raw, gt_text='xq'))

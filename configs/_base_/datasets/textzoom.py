@@ -1,4 +1,4 @@
-# TextZoom (DESIGN §1): train1 + train2 for training, test/{easy,medium,hard} for validation and test.
+# TextZoom (docs/design.md §1): train1 + train2 for training, test/{easy,medium,hard} for validation and test.
 # The root comes from one variable: the TEXTZOOM_ROOT environment variable (default data/textzoom); or override the
 # data_root entries with --cfg-options. The synthetic set (tools/dataset_converters/make_synthetic_textzoom.py)
 # has the same layout with a single `train` folder: see textzoom_synthetic.py.

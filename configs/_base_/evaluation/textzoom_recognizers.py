@@ -1,4 +1,4 @@
-# Evaluation as in TextZoom papers (DESIGN §5): word accuracy of TextZoom's reference CRNN, ASTER and MORAN on
+# Evaluation as in TextZoom papers (docs/design.md §5): word accuracy of TextZoom's reference CRNN, ASTER and MORAN on
 # the SR images, per subset and on average (the paper's plain mean of the three subsets; the sample-weighted
 # average is reported beside it), plus MMagic's PSNR/SSIM. Validation reads SR only and
 # keeps the best checkpoint by `average/word_acc` (mean of the three recognizers); tools/test.py adds the bicubic

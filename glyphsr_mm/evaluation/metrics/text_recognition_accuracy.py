@@ -1,4 +1,4 @@
-"""Word accuracy of downstream recognizers on SR output (and bicubic LR / HR reference rows): DESIGN §5.
+"""Word accuracy of downstream recognizers on SR output (and bicubic LR / HR reference rows): docs/design.md §5.
 
 This module imports MMagic's evaluation package (which pulls in MMagic's model zoo, ~10 s), so it is not imported
 by ``import glyphsr_mm``; configs list it in ``custom_imports``.

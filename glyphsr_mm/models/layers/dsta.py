@@ -1,4 +1,4 @@
-"""The DSTA attention block of C3-STISR (DESIGN §2), built on the project's one deformable-conv layer."""
+"""The DSTA attention block of C3-STISR (docs/design.md §2), built on the project's one deformable-conv layer."""
 import torch
 import torch.nn as nn
 import torch.nn.functional as F

@@ -6,7 +6,7 @@ import torch
 import torch.nn as nn
 import torch.nn.functional as F
 
-from glyphsr_mm.models.recognizers.base import GRAY_WEIGHTS
+from glyphsr_mm.utils.image import GRAY_WEIGHTS
 from glyphsr_mm.registry import MODELS
 
 

@@ -27,8 +27,8 @@ import torch.nn as nn
 import torch.nn.functional as F
 
 from glyphsr_mm.utils.checkpoint import load_state_dict_strict
+from glyphsr_mm.utils.image import GRAY_WEIGHTS
 
-GRAY_WEIGHTS = (0.299, 0.587, 0.114)
 
 
 @dataclass(frozen=True)

@@ -1,6 +1,6 @@
 """TBSRN's transformer recognizer (Scene Text Telescope, CVPR 2021): the text focus loss and GEM's 2D attention.
 
-Architecture (DESIGN §3): a ResNet on the gray 32x128 image gives d_model x 8 x 32 features; one decoder layer
+Architecture (docs/design.md §3): a ResNet on the gray 32x128 image gives d_model x 8 x 32 features; one decoder layer
 (masked self-attention, cross-attention with ``num_heads`` heads, feed-forward 2 x d_model, each followed by a
 residual and a LayerNorm that divides by the unbiased std + eps); the decoder input is a character embedding
 (d_model/2, scaled by sqrt) concatenated with a sinusoidal position code (d_model/2). 37 classes

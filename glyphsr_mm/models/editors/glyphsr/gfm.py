@@ -8,7 +8,7 @@ from glyphsr_mm.registry import MODELS
 
 @MODELS.register_module()
 class GlyphFusionNeck(nn.Module):
-    """GFM (DESIGN §2). Release names: ``conv1``, ``conv2``, ``channel_wise_attn``, ``conv3``, ``dsta``.
+    """GFM (docs/design.md §2). Release names: ``conv1``, ``conv2``, ``channel_wise_attn``, ``conv3``, ``dsta``.
 
     x -> 1x1 conv C->L + BN + ReLU -> 3x3 conv L->L + BN + ReLU; times ChannelAttention(M_char) (squeeze 1);
     1x1 conv L->C + BN; DSTA(C); + x; ReLU.

@@ -15,7 +15,7 @@ def _conv_bn_relu(cin: int, cout: int) -> nn.Sequential:
 
 @MODELS.register_module()
 class GlyphPerceptionHead(nn.Module):
-    """GPM (DESIGN §2). Release names: ``conv0..conv5``, ``gru``, ``rec_proj``, ``char_heed``, ``seg_heed``,
+    """GPM (docs/design.md §2). Release names: ``conv0..conv5``, ``gru``, ``rec_proj``, ``char_heed``, ``seg_heed``,
     ``char_cls``.
 
     conv0 (C->128) = r0; max-pool 2; conv1 (128->256) = r1; conv2; GRU block; conv3; + r1; conv4 (256->128);

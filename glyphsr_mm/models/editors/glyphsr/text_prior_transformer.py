@@ -18,7 +18,7 @@ class TextPriorTransformer(nn.Module):
     Args:
         in_channels: D, the recognizer's classes (95 PARSeq, 37 CRNN/TBSRN).
         out_channels: C_tp (32).
-        paddings: Paddings of tconv3 and tconv4 (DESIGN: 1; TPGSR's InfoGen used (0, 1)). Only the spatial size
+        paddings: Paddings of tconv3 and tconv4 (docs/design.md §2: 1; TPGSR's InfoGen used (0, 1)). Only the spatial size
             before the resize changes; weights are the same shape either way.
     """
 

@@ -73,7 +73,18 @@ def test_config_builds(path):
     for mod in cfg.custom_imports.imports:
         importlib.import_module(mod)
     model = MODELS.build(offline_model_cfg(cfg))
-    assert model.generator is not None
+    gen_cfg, gen = cfg.model.generator, model.generator
+    assert type(gen).__name__ == gen_cfg.type
+    if gen_cfg.type == 'GlyphSRNet':  # the paper's knobs reach the network
+        n, n_gly = gen_cfg.get('num_blocks', 5), gen_cfg.get('glyph_block', 4)
+        gfms = [k for k in range(2, n + 2) if hasattr(gen, f'block_merge{k}')]
+        expected = list(range(n_gly + 1, n + 2)) if n_gly is not None and gen_cfg.get('use_gfm', True) else []
+        assert gfms == expected, (gfms, expected)
+        assert hasattr(gen, 'char_seg') == (n_gly is not None)
+    assert gen.takes_text_prior == (model.text_prior is not None)
+    if model.text_prior is not None:
+        assert model.text_prior.num_classes == gen.prior_classes
+    assert (model.glyph_loss is not None) == hasattr(gen, 'char_seg')
 
 
 def test_missing_recognizer_weights_fail_at_build_naming_the_file():
@@ -184,8 +195,13 @@ def test_runner_trains_and_validates_the_glyphsr_config(tmp_path):
     assert 0 < hub.get_scalar('val/PSNR').current() < 60 and 0 <= hub.get_scalar('val/SSIM').current() <= 1
     assert 'train/loss_glyph_char' in hub.log_scalars and 'train/loss_tf_attn' in hub.log_scalars
     assert hub.get_scalar('train/images_per_s').current() > 0  # ThroughputHook
-    for key in ('CRNN/easy/word_acc', 'TBSRN/average/word_acc', 'average/word_acc'):
-        assert 0 <= hub.get_scalar(f'val/{key}').current() <= 100, key
+    val = {k: hub.get_scalar(f'val/{k}').current() for k in
+           ('CRNN/easy/word_acc', 'CRNN/average/word_acc', 'TBSRN/easy/word_acc', 'TBSRN/average/word_acc',
+            'average/word_acc')}
+    # one validation subset: each recognizer's average is its easy accuracy; the selection key is their mean
+    assert val['CRNN/average/word_acc'] == val['CRNN/easy/word_acc']
+    assert val['TBSRN/average/word_acc'] == val['TBSRN/easy/word_acc']
+    assert val['average/word_acc'] == pytest.approx((val['CRNN/average/word_acc'] + val['TBSRN/average/word_acc']) / 2)
     assert glob.glob(str(tmp_path / 'work' / 'best_average_word_acc_iter_*.pth'))
     sheets = glob.glob(str(tmp_path / 'work' / '*' / 'vis_data' / 'vis_image' / 'glyph_sheet_*.png'))
     assert len(sheets) == 2  # one per validation (iterations 2 and 4)
@@ -218,3 +234,23 @@ def test_gfm_in_mmagic_restorers_trains_from_its_config(name, generator, head_af
     model_cfg.text_prior = with_prior.text_prior
     with pytest.raises(ValueError, match='takes no text prior: set text_prior=None'):
         MODELS.build(model_cfg)
+
+
+def test_non_finite_loss_reaches_finite_loss_hook():
+    """forward_train returns a NaN term as it is (no host sync per step); FiniteLossHook names it."""
+    from types import SimpleNamespace
+
+    from glyphsr_mm.engine import FiniteLossHook, NonFiniteLossError
+    init_default_scope('mmagic')
+    torch.manual_seed(0)
+    model = MODELS.build(dict(
+        type='GlyphSR', generator=dict(type='GlyphSRNet', channels=16, num_blocks=2, glyph_block=1, prior_classes=0,
+                                       stn='off', dcn_backend='torchvision'),
+        pixel_loss=dict(type='PixelMSELoss'), glyph_loss=dict(type='GlyphLoss'),
+        data_preprocessor=dict(type='DataPreprocessor', mean=[0.0], std=[255.0])))
+    data = model.data_preprocessor(fake_batch(2), True)
+    data['data_samples'].gt_line_mask[0, 0, 0, 0] = float('nan')
+    losses = model(**data, mode='loss')
+    assert torch.isnan(losses['loss_glyph_line']) and torch.isfinite(losses['loss_pix'])
+    with pytest.raises(NonFiniteLossError, match='iteration 8 .*loss_glyph_line = nan'):
+        FiniteLossHook().after_train_iter(SimpleNamespace(iter=7, epoch=0), 0, outputs=losses)
