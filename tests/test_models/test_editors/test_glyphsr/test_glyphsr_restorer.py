@@ -249,8 +249,8 @@ def test_non_finite_loss_reaches_finite_loss_hook():
         pixel_loss=dict(type='PixelMSELoss'), glyph_loss=dict(type='GlyphLoss'),
         data_preprocessor=dict(type='DataPreprocessor', mean=[0.0], std=[255.0])))
     data = model.data_preprocessor(fake_batch(2), True)
-    data['data_samples'].gt_line_mask[0, 0, 0, 0] = float('nan')
+    data['data_samples'].gt_img[0, 0, 0, 0] = float('inf')  # a corrupt HR pixel: only the pixel loss sees it
     losses = model(**data, mode='loss')
-    assert torch.isnan(losses['loss_glyph_line']) and torch.isfinite(losses['loss_pix'])
-    with pytest.raises(NonFiniteLossError, match='iteration 8 .*loss_glyph_line = nan'):
+    assert torch.isinf(losses['loss_pix']) and torch.isfinite(losses['loss_glyph_line'])
+    with pytest.raises(NonFiniteLossError, match='iteration 8 .*loss_pix = inf'):
         FiniteLossHook().after_train_iter(SimpleNamespace(iter=7, epoch=0), 0, outputs=losses)

@@ -1,0 +1,48 @@
+"""Make a small, shareable weights file from a training checkpoint: the model's state dict only (no optimizer,
+no message hub), optionally only the keys under a prefix, optionally in fp16; prints its size and SHA-256.
+
+    python tools/model_converters/publish_checkpoint.py work_dirs/x/best_*.pth checkpoints/model.pth [--fp16]
+        [--select recognizer.] [--drop text_focus_loss. hog_loss.]
+
+``--select recognizer.`` keeps a recognizer trained by tools/train_recognizer.py (keys stay prefixed, so the
+recognizer's ``checkpoint=`` loads the file as it loads the training checkpoint). ``--drop`` leaves out training-only
+parts of a restorer (the text focus loss's recognizer, for example); ``TextSRInferencer`` skips them anyway.
+"""
+import argparse
+import hashlib
+import os
+import os.path as osp
+import sys
+
+import torch
+
+sys.path.insert(0, osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__)))))
+
+from glyphsr_mm.utils.checkpoint import read_state_dict  # noqa: E402
+
+
+def main(argv=None) -> int:
+    p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument('src', help='training checkpoint (MMEngine runner checkpoint or a state dict)')
+    p.add_argument('dst', help='output .pth (a plain state dict)')
+    p.add_argument('--fp16', action='store_true', help='store floating-point tensors as fp16 (half the size)')
+    p.add_argument('--select', default=None, help='keep only keys starting with this prefix')
+    p.add_argument('--drop', nargs='*', default=[], help='leave out keys starting with these prefixes')
+    args = p.parse_args(argv)
+    state = read_state_dict(args.src)
+    if args.select:
+        state = {k: v for k, v in state.items() if k.startswith(args.select)}
+    state = {k: v for k, v in state.items() if not k.startswith(tuple(args.drop))}
+    if not state:
+        raise SystemExit(f'{args.src}: no keys left (select={args.select!r}, drop={args.drop})')
+    if args.fp16:
+        state = {k: v.half() if v.is_floating_point() else v for k, v in state.items()}
+    os.makedirs(osp.dirname(osp.abspath(args.dst)), exist_ok=True)
+    torch.save(state, args.dst)
+    digest = hashlib.sha256(open(args.dst, 'rb').read()).hexdigest()
+    print(f'{args.dst}: {len(state)} tensors, {osp.getsize(args.dst) / 2 ** 20:.2f} MiB, sha256 {digest}')
+    return 0
+
+
+if __name__ == '__main__':
+    sys.exit(main())
