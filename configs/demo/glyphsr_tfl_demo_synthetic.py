@@ -8,7 +8,8 @@ tbsrn_w0125 = '{{$TBSRN_W0125:checkpoints/tbsrn_transformer_w0.125_synthetic.pth
 model = dict(
     pixel_loss=dict(mask_weight=0.1),
     glyph_loss=dict(cls_weight=0.0),
-    text_focus_loss=dict(type='TextFocusLoss', loss_weight=1.0, confusion='checkpoints/confusion_62x62.npy',
+    text_focus_loss=dict(_delete_=True, type='TextFocusLoss', loss_weight=1.0,
+                         confusion='checkpoints/confusion_62x62.npy',
                          recognizer=dict(type='TBSRNTransformerRecognizer', width=0.125, num_heads=8,
                                          feature_pe=True, checkpoint=tbsrn_w0125)),
 )
