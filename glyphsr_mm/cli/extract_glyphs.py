@@ -12,12 +12,14 @@ import argparse
 import os
 import sys
 
+from glyphsr_mm.glyph.extraction import MODES
+
 
 def parse_args(argv=None) -> argparse.Namespace:
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument('config', help='GEM config (configs/glyph/): data_roots and gem = dict(mode, extractor, ...)')
     p.add_argument('--out', required=True, help='cache LMDB folder (created; a rerun resumes it)')
-    p.add_argument('--mode', choices=('sam', 'kmeans', 'render'), help='override gem.mode')
+    p.add_argument('--mode', choices=MODES, help='override gem.mode')
     p.add_argument('--batch-size', type=int, help='images per GEM batch (default gem.batch_size)')
     p.add_argument('--chunk', type=int, default=256, help='records per committed transaction')
     p.add_argument('--device', default=None, help='cpu or cuda (default: cuda when available)')
