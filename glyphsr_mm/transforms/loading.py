@@ -50,8 +50,12 @@ class LoadTextZoomImages(BaseTransform):
         self.skip_count = 0
 
     def transform(self, results: dict) -> Optional[dict]:
-        if 'lmdb_path' not in results:
-            return self._in_memory(results)
+        if 'lmdb_path' not in results:  # a sample given as arrays, e.g. by TextSRInferencer
+            if 'img' not in results:
+                raise KeyError('LoadTextZoomImages needs lmdb_path and index (TextZoomDataset) or an RGB image in '
+                               "results['img']")
+            return self._put(results, {kind: results[key] for kind, key in (('lr', 'img'), ('hr', 'gt'))
+                                       if key in results})
         db, index = TextZoomLMDB(results['lmdb_path']), results['index']
         try:
             encoded = {}
@@ -68,27 +72,18 @@ class LoadTextZoomImages(BaseTransform):
                 f'skipping bad sample ({self.skip_count} skips of {len(self.skipped)} distinct samples so far in '
                 f'this loader process, latest: {", ".join(self.skipped[-5:])}): {e}')
             return None
+        if 'hr' in encoded:  # the stored HR bytes: GlyphExtraction keys its cache by them without a second read
+            results['gt_bytes'] = encoded['hr']
+        return self._put(results, imgs)
+
+    def _put(self, results: dict, imgs: dict) -> dict:
+        """``imgs`` (``{'lr'|'hr': RGB uint8 array}``) resized into ``img`` / ``gt`` with their original shapes."""
         for kind, key in (('lr', 'img'), ('hr', 'gt')):
             if kind in imgs:
                 results[f'ori_{key}_shape'] = imgs[kind].shape
                 results[key] = resize_bicubic(imgs[kind], self.sizes[kind], self.resize_backend)
                 # MMagic's convention: in eval mode its preprocessor turns gt_img to BGR and destruct() turns
                 # predictions and inputs to BGR, so metrics and visualisers all see one declared order.
-                results[f'{key}_channel_order'] = 'rgb'
-        if 'hr' in encoded:  # the stored HR bytes: GlyphExtraction keys its cache by them without a second read
-            results['gt_bytes'] = encoded['hr']
-        return results
-
-    def _in_memory(self, results: dict) -> dict:
-        """A sample given as arrays (``img``, optional ``gt``: RGB uint8 H x W x 3), e.g. by
-        :class:`~glyphsr_mm.apis.TextSRInferencer`: resized as records are."""
-        if 'img' not in results:
-            raise KeyError('LoadTextZoomImages needs lmdb_path and index (TextZoomDataset) or an RGB image in '
-                           "results['img']")
-        for key, kind in (('img', 'lr'), ('gt', 'hr')):
-            if key in results:
-                results[f'ori_{key}_shape'] = results[key].shape
-                results[key] = resize_bicubic(results[key], self.sizes[kind], self.resize_backend)
                 results[f'{key}_channel_order'] = 'rgb'
         return results
 

@@ -40,10 +40,10 @@ class TextFocusLoss(nn.Module):
 
     def forward(self, sr: torch.Tensor, hr: torch.Tensor, labels: List[str]) -> Dict[str, torch.Tensor]:
         rec = self.recognizer
+        tokens, targets = rec.encode_labels(labels, sr.device)  # once for both reads
         with torch.no_grad():
-            _, attn_hr = rec.teacher_forced(hr, labels)
-        logits_sr, attn_sr = rec.teacher_forced(sr, labels)
-        _, targets = rec.encode_labels(labels, sr.device)
+            _, attn_hr = rec.teacher_forced(hr, labels, tokens)
+        logits_sr, attn_sr = rec.teacher_forced(sr, labels, tokens)
         w = self.loss_weight
         return {'loss_tf_attn': w * self.attention_weight * F.l1_loss(attn_sr, attn_hr),
                 'loss_tf_ce': w * self.ce_weight * self.ce(logits_sr, targets)}

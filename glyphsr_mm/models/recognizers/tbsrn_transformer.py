@@ -288,10 +288,13 @@ class TBSRNTransformerRecognizer(TextRecognizer):
             tokens = torch.cat([tokens, logits[:, -1:].argmax(-1)], dim=1)
         return (logits, attn) if return_attention else logits
 
-    def teacher_forced(self, images: torch.Tensor, labels: Sequence[str]) -> Tuple[torch.Tensor, torch.Tensor]:
-        """Logits B x T x 37 and attention B x heads x T x 256 with ``labels`` as decoder input (text focus loss)."""
+    def teacher_forced(self, images: torch.Tensor, labels: Sequence[str],
+                       tokens: Optional[torch.Tensor] = None) -> Tuple[torch.Tensor, torch.Tensor]:
+        """Logits B x T x 37 and attention B x heads x T x 256 with ``labels`` as decoder input (text focus loss).
+        ``tokens``: ``encode_labels(labels)[0]`` when the caller has it already."""
         self.check_weights()
-        tokens, _ = self.encode_labels(labels, images.device)
+        if tokens is None:
+            tokens, _ = self.encode_labels(labels, images.device)
         return self(self.preprocess(images), tokens, return_attention=True)
 
     def attention(self, images: torch.Tensor, labels: Optional[Sequence[str]] = None) -> torch.Tensor:

@@ -53,13 +53,16 @@ class GlyphSR(BaseEditModel):
         if self.tp_loss is not None and (self.text_prior is None or not self.text_prior.finetune):
             raise ValueError('tp_loss needs a text_prior with finetune=True (the prior of a frozen recognizer '
                              'cannot learn)')
-        self._takes_prior = bool(getattr(self.generator, 'takes_text_prior', False))
         if self.text_prior is not None and not self._takes_prior:
             raise ValueError(f'{type(self.generator).__name__} takes no text prior: set text_prior=None (a generator '
                              'that takes one sets takes_text_prior; GlyphSRNet: prior_classes > 0)')
         if self.text_prior is not None and self.text_prior.num_classes != self.generator.prior_classes:
             raise ValueError(f'text prior has {self.text_prior.num_classes} classes but the generator expects '
                              f'prior_classes={self.generator.prior_classes}: set generator.prior_classes')
+
+    @property
+    def _takes_prior(self) -> bool:
+        return bool(getattr(self.generator, 'takes_text_prior', False))
 
     def generate(self, lr: torch.Tensor, prior: Optional[torch.Tensor] = None):
         """Run the generator: (sr, (line_map, char_maps, char_logits)); glyph outputs None where it has none."""
