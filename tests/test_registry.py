@@ -23,6 +23,10 @@ def test_config_custom_imports_builds_component():
                       default_scope='mmagic',
                       model=dict(type='GlyphSRModulatedDeformConv2d', in_channels=4, out_channels=4,
                                  kernel_size=3, padding=1, groups=4, deform_groups=4, backend='torchvision')))
+    # what the runner does with custom_imports (Config(dict) does not): the test must not rely on an earlier test
+    # having imported glyphsr_mm
+    from mmengine.utils import import_modules_from_strings
+    import_modules_from_strings(**cfg.custom_imports)
     init_default_scope(cfg.default_scope)
     from mmagic.registry import MODELS
     layer = MODELS.build(cfg.model)

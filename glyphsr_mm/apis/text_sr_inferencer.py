@@ -11,7 +11,7 @@ import torch
 
 IMAGE_EXTENSIONS = ('.png', '.jpg', '.jpeg', '.bmp', '.webp', '.tif', '.tiff')
 #: Training-only parts of a restorer config: not built for inference, their checkpoint weights skipped.
-TRAINING_ONLY = ('text_focus_loss', 'hog_loss', 'glyph_loss', 'tp_loss')
+TRAINING_ONLY = ('text_focus_loss', 'hog_loss', 'glyph_loss', 'tp_loss', 'recognition_loss')
 #: Test-pipeline steps that make training targets (glyph pseudo labels), not model inputs: left out.
 TARGET_STEPS = ('GlyphExtraction', 'LoadTextZoomGlyphMasks')
 
@@ -56,8 +56,9 @@ class TextSRInferencer:
     targets (:data:`TARGET_STEPS`) are left out.
 
     Only what inference needs is built: the losses (and their recognizers) are left out, and the text prior's
-    recognizer takes its weights from the restorer checkpoint (which holds them) rather than from its own file.
-    The checkpoint must then hold every remaining tensor: a missing one is an error that lists it.
+    recognizer takes its weights from the restorer checkpoint when that holds them (a runner checkpoint), else,
+    for a frozen prior, from its own file (published weight files leave it out: ``publish_checkpoint.py --drop
+    text_prior.``). The checkpoint must hold every other tensor: a missing one is an error that lists it.
 
     Args:
         config: Config file (or a loaded ``Config``) whose ``model`` is the restorer.
@@ -84,12 +85,22 @@ class TextSRInferencer:
         model_cfg = cfg.model.copy()
         for key in TRAINING_ONLY:
             model_cfg.pop(key, None)
-        if (model_cfg.get('text_prior') or {}).get('recognizer'):
-            model_cfg['text_prior'] = dict(model_cfg['text_prior'], recognizer=dict(
-                model_cfg['text_prior']['recognizer'], checkpoint=None, allow_random=False))
-        self.model = MODELS.build(model_cfg)
         skip = tuple(p + '.' for p in TRAINING_ONLY)
         state = {k: v for k, v in read_state_dict(checkpoint).items() if not k.startswith(skip)}
+        prior = model_cfg.get('text_prior') or {}
+        if prior.get('recognizer'):
+            if any(k.startswith('text_prior.') for k in state):
+                model_cfg['text_prior'] = dict(prior, recognizer=dict(prior['recognizer'], checkpoint=None,
+                                                                      allow_random=False))
+            elif prior.get('finetune'):
+                raise KeyError(f'{checkpoint} holds no text_prior.* tensors, but the config fine-tunes the text '
+                               "prior's recognizer: its trained weights are only in the full training checkpoint")
+            else:  # a frozen prior: published weight files leave out the recognizer, which has its own weights
+                print(f'{checkpoint}: no text_prior.* tensors; the frozen text prior recognizer '
+                      f"({prior['recognizer'].get('type')}) loads its own weights")
+        self.model = MODELS.build(model_cfg)
+        if not any(k.startswith('text_prior.') for k in state) and self.model.text_prior is not None:
+            state.update({f'text_prior.{k}': v for k, v in self.model.text_prior.state_dict().items()})
         load_state_dict_strict(self.model, state, what=f'{type(self.model).__name__} checkpoint {checkpoint}')
         self.model.to(self.device).eval()
         steps = (cfg.get('test_dataloader') or {}).get('dataset', {}).get('pipeline')

@@ -3,12 +3,16 @@
     python tools/demo_main.py [--work-dir work_dirs/demo] [--iters 250] [--num-train 4000] [--num-test 100]
 
 1. environment report;
-2. a synthetic TextZoom (train + test easy/medium/hard) with exact glyph masks;
+2. a synthetic TextZoom (train + test easy/medium/hard) with exact glyph masks, made with a data seed (1) that the
+   shipped model never saw;
 3. glyph masks: SAM GEM (tools/extract_glyphs.py) when SAM_CHECKPOINT is set, else the synthetic set's exact masks
    ('render' mode) — said in the output and the report;
-4. trains GlyphSR and Baseline1 on the same budget (configs/demo/), EasyOCR english_g2 as text prior;
-5. tests both (tools/test.py): rapidocr word accuracy on bicubic LR / SR / HR, PSNR/SSIM;
-6. writes <work-dir>/report.md with the accuracy table and an image sheet (sheet.png).
+4. tests the shipped GlyphSR (checkpoints/glyphsr_synthetic.pth) with tools/test.py: rapidocr word accuracy on
+   bicubic LR / SR / HR per subset, PSNR/SSIM; and reads the real word crops (tests/data/real_word_crops, down-scaled
+   to 16x64) with rapidocr, bicubic vs SR;
+5. trains GlyphSR from scratch for a short budget (configs/demo/glyphsr_demo_synthetic.py, EasyOCR english_g2 as
+   text prior) and tests it, to show that training runs and improves;
+6. writes <work-dir>/report.md with the tables and an image sheet (sheet.png).
 
 Every step is reused on a rerun when its output exists; an interrupted training resumes from its last checkpoint.
 """
@@ -22,12 +26,13 @@ import time
 from typing import Dict, List, Optional, Sequence, Tuple
 
 from glyphsr_mm.cli import REPO_ROOT as ROOT
+from glyphsr_mm.cli.demo import SHIPPED_CHECKPOINT, SHIPPED_CONFIG
 from glyphsr_mm.utils.machine import describe_machine
 from glyphsr_mm.utils.markdown import markdown_table
 
-MODELS = (('Baseline1', 'configs/demo/baseline1_demo_synthetic.py', 'baseline1'),
-          ('GlyphSR', 'configs/demo/glyphsr_demo_synthetic.py', 'glyphsr'))
+SCRATCH_CONFIG = 'configs/demo/glyphsr_demo_synthetic.py'
 SUBSETS = ('easy', 'medium', 'hard')
+REAL_CROPS = osp.join(ROOT, 'tests', 'data', 'real_word_crops')
 
 
 def parse_args(argv=None) -> argparse.Namespace:
@@ -38,7 +43,9 @@ def parse_args(argv=None) -> argparse.Namespace:
     p.add_argument('--batch-size', type=int, default=16)
     p.add_argument('--num-train', type=int, default=4000)
     p.add_argument('--num-test', type=int, default=100, help='test images per subset')
-    p.add_argument('--seed', type=int, default=0)
+    p.add_argument('--seed', type=int, default=0, help='training seed')
+    p.add_argument('--data-seed', type=int, default=1,
+                   help='seed of the synthetic set (the shipped model was trained and selected on seed 0)')
     return p.parse_args(argv)
 
 
@@ -63,7 +70,7 @@ def make_data(args) -> str:
     data = osp.join(args.work_dir, 'data')
     # the converter skips finished splits, so a rerun costs nothing
     run_logged([sys.executable, 'tools/dataset_converters/make_synthetic_textzoom.py', data, '--num-train',
-                str(args.num_train), '--num-test', str(args.num_test), '--seed', str(args.seed), '--workers', '2'],
+                str(args.num_train), '--num-test', str(args.num_test), '--seed', str(args.data_seed), '--workers', '2'],
                osp.join(args.work_dir, 'make_data.log'), show=('synthetic TextZoom in', 'Error'))
     return data
 
@@ -119,6 +126,11 @@ def train(args, name: str, config: str, work: str, data: str, extra: Sequence[st
     return final
 
 
+def is_newer(result: str, source: str) -> bool:
+    """Whether ``result`` exists and was written after ``source`` changed (a replaced checkpoint is re-tested)."""
+    return osp.isfile(result) and osp.getmtime(result) >= osp.getmtime(source)
+
+
 def read_json(path: str) -> dict:
     with open(path, encoding='utf-8') as f:
         return json.load(f)
@@ -127,7 +139,8 @@ def read_json(path: str) -> dict:
 def test(name: str, config: str, ckpt: str, work: str, data: str, options: Sequence[str] = ()) -> Dict[str, float]:
     """Metrics of ``tools/test.py`` on ``ckpt`` (reused when its results exist); ``options`` go to --cfg-options."""
     out = osp.join(work, 'test_results')
-    if osp.isfile(out + '.json') and read_json(out + '.json')['checkpoint'] == ckpt:
+    os.makedirs(work, exist_ok=True)
+    if is_newer(out + '.json', ckpt) and read_json(out + '.json')['checkpoint'] == ckpt:
         print(f'{name}: reusing {out}.json')
     else:
         opts = ['--cfg-options', *options] if options else []
@@ -136,8 +149,24 @@ def test(name: str, config: str, ckpt: str, work: str, data: str, options: Seque
     return read_json(out + '.json')['metrics']
 
 
-def image_sheet(args, data: str, checkpoints: Dict[str, str], path: str, per_subset: int = 3) -> None:
-    """Rows: test images of each subset; columns LR | Baseline1 SR | GlyphSR SR | HR | GlyphSR line / char maps."""
+def shipped_readout(work: str) -> Dict[str, object]:
+    """rapidocr on the real word crops (down-scaled to 16x64 by the inferencer), bicubic vs the shipped SR."""
+    from glyphsr_mm.cli.demo import parse_demo_args, super_resolve_files
+    out = osp.join(work, 'real_crops')
+    path = osp.join(out, 'summary.json')
+    if is_newer(path, SHIPPED_CHECKPOINT):
+        print(f'real crops: reusing {path}')
+        return read_json(path)
+    args = parse_demo_args([REAL_CROPS, '--out', out, '--recognizer', 'rapidocr', '--labels',
+                            osp.join(REAL_CROPS, 'labels.tsv'), '--device', 'cpu', '--sheet'])
+    summary = super_resolve_files(args)
+    with open(path, 'w', encoding='utf-8') as f:
+        json.dump(summary, f)
+    return summary
+
+
+def image_sheet(data: str, checkpoints: Dict[str, Tuple[str, str]], path: str, per_subset: int = 3) -> None:
+    """Rows: test images of each subset; columns LR | scratch SR | shipped SR | HR | shipped line / char maps."""
     import torch
     from PIL import Image
 
@@ -152,16 +181,16 @@ def image_sheet(args, data: str, checkpoints: Dict[str, str], path: str, per_sub
             lrs.append(imgs['lr'])
             hrs.append(imgs['hr'])
     os.environ['GLYPHSR_DEMO_DATA'] = data
-    outs = {n: TextSRInferencer(osp.join(ROOT, cfg), checkpoints[n], device='cpu')(lrs) for n, cfg, _ in MODELS}
+    outs = {n: TextSRInferencer(osp.join(ROOT, cfg), ckpt, device='cpu')(lrs) for n, (cfg, ckpt) in checkpoints.items()}
     chw = lambda a: torch.from_numpy(a).permute(2, 0, 1)  # noqa: E731
     rows = []
     for i in range(len(lrs)):
-        sr = outs['GlyphSR']['sr'][i]
-        panels = [image_panel(chw(lrs[i]), (32, 128), value_range=255.), outs['Baseline1']['sr'][i], sr,
+        sr = outs['shipped']['sr'][i]
+        panels = [image_panel(chw(lrs[i]), (32, 128), value_range=255.), outs['scratch']['sr'][i], sr,
                   image_panel(chw(hrs[i]), (32, 128), value_range=255.)]
-        if outs['GlyphSR']['line_map'] is not None:
-            panels += [line_map_panel(outs['GlyphSR']['line_map'][i], (32, 128)),
-                       char_overlay_panel(outs['GlyphSR']['char_maps'][i], sr)]
+        if outs['shipped']['line_map'] is not None:
+            panels += [line_map_panel(outs['shipped']['line_map'][i], (32, 128)),
+                       char_overlay_panel(outs['shipped']['char_maps'][i], sr)]
         rows.append(panels)
     Image.fromarray(tile(rows)).save(path)
 
@@ -170,31 +199,61 @@ MASK_NOTES = {'render': "**render mode** (the synthetic set's exact character ma
               'sam': '**SAM GEM** (tools/extract_glyphs.py, configs/glyph/gem_sam_vit_b_synthetic.py)'}
 
 
-def report(args, metrics: Dict[str, Dict[str, float]], minutes: float, path: str, masks: str = 'render') -> str:
+def loss_trend(work: str) -> Optional[Tuple[int, float, int, float]]:
+    """(first iteration, its total loss, last iteration, its total loss) from the run's logged scalars."""
+    import glob
+    rows = []
+    for path in sorted(glob.glob(osp.join(work, '*', 'vis_data', 'scalars.json'))):
+        with open(path, encoding='utf-8') as f:
+            rows += [r for r in map(json.loads, f) if 'loss' in r]
+    if not rows:
+        return None
+    return rows[0]['step'], rows[0]['loss'], rows[-1]['step'], rows[-1]['loss']
+
+
+def shipped_metadata() -> dict:
+    path = osp.splitext(SHIPPED_CHECKPOINT)[0] + '.json'
+    return read_json(path) if osp.isfile(path) else {}
+
+
+def report(args, metrics: Dict[str, Dict[str, float]], real: Dict[str, object], trend, minutes: float, path: str,
+           masks: str = 'render') -> str:
     rec = 'rapidocr'
     cols = list(SUBSETS) + ['average']
+    meta = shipped_metadata()
     lines = ['# glyphsr_mm demo report', '',
-             f'Synthetic TextZoom ({args.num_train} training pairs, {args.num_test} test images per subset, seed '
-             f'{args.seed}); GlyphSR and Baseline1 each trained for {args.iters} iterations at batch '
-             f'{args.batch_size} (configs/demo/) on {describe_machine()}; text prior: EasyOCR english_g2 '
-             '(pretrained); no text focus loss; glyph masks: '
-             f'{MASK_NOTES[masks]}. Evaluation: rapidocr '
+             f'Synthetic TextZoom made for this demo ({args.num_train} training pairs, {args.num_test} test images '
+             f'per subset, data seed {args.data_seed}); glyph masks: {MASK_NOTES[masks]}. Evaluation: rapidocr '
              '(pretrained PP-OCR, offline) word accuracy in % (lower-cased alphanumerics), MMagic PSNR (dB) / SSIM '
-             f'on SR vs HR. Total time {minutes:.1f} min.', '']
-    base = metrics['GlyphSR']
+             f'on SR vs HR. Machine: {describe_machine()}; total time {minutes:.1f} min.', '',
+             f'- **shipped**: `{osp.relpath(SHIPPED_CHECKPOINT, ROOT)}` (`{osp.relpath(SHIPPED_CONFIG, ROOT)}`'
+             + (f'; {meta["iterations"]} iterations on the synthetic set of data seed {meta["data_seed"]}'
+                if 'iterations' in meta else '') + '), tested as is;',
+             f'- **from scratch**: GlyphSR trained here for {args.iters} iterations at batch {args.batch_size} '
+             f'({SCRATCH_CONFIG}, text prior EasyOCR english_g2, no text focus loss, seed {args.seed}).', '']
+    base = metrics['shipped']
     body = [['bicubic LR'] + [f'{base[f"{rec}/{c}/word_acc_LR"]:.1f}' for c in cols] + ['—', '—']]
-    for name, _, _ in MODELS:
-        m = metrics[name]
-        body.append([f'{name} SR'] + [f'{m[f"{rec}/{c}/word_acc"]:.1f}' for c in cols]
+    for key, name in (('shipped', 'GlyphSR shipped SR'), ('scratch', f'GlyphSR {args.iters} it. SR')):
+        m = metrics[key]
+        body.append([name] + [f'{m[f"{rec}/{c}/word_acc"]:.1f}' for c in cols]
                     + [f'{m["PSNR"]:.2f}', f'{m["SSIM"]:.4f}'])
     body.append(['HR'] + [f'{base[f"{rec}/{c}/word_acc_HR"]:.1f}' for c in cols] + ['—', '—'])
     lines += markdown_table(['images', *cols, 'PSNR', 'SSIM'], body)
     lr, sr = base[f'{rec}/average/word_acc_LR'], base[f'{rec}/average/word_acc']
     verdict = 'beats' if sr > lr else 'does not beat'
-    lines += ['', f'GlyphSR SR {verdict} bicubic LR on rapidocr: {sr:.1f}% vs {lr:.1f}% (average).', '',
-              '![LR | Baseline1 SR | GlyphSR SR | HR | GlyphSR line map | GlyphSR character maps](sheet.png)', '',
-              'Sheet columns: bicubic LR | Baseline1 SR | GlyphSR SR | HR | GlyphSR line map | GlyphSR character '
-              'maps (one colour per map); the first test images of each subset, easy to hard.', '']
+    lines += ['', f'Shipped GlyphSR SR {verdict} bicubic LR on rapidocr: {sr:.1f}% vs {lr:.1f}% (average).', '']
+    if real.get('labelled'):
+        n = real['labelled']
+        lines += [f'Real word crops ({n}, `tests/data/real_word_crops`, each down-scaled to 16x64 with bicubic): '
+                  f'rapidocr reads {real["lr_correct"]}/{n} on bicubic LR and {real["sr_correct"]}/{n} on the '
+                  'shipped SR (`real_crops/readout.tsv`, `real_crops/sheet.png`).', '']
+    if trend:
+        lines += [f'Training from scratch: total loss {trend[1]:.4f} at iteration {trend[0]} -> {trend[3]:.4f} at '
+                  f'iteration {trend[2]}.', '']
+    lines += ['![LR | scratch SR | shipped SR | HR | shipped line map | shipped character maps](sheet.png)', '',
+              f'Sheet columns: bicubic LR | GlyphSR after {args.iters} iterations | shipped GlyphSR | HR | shipped '
+              'line map | shipped character maps (one colour per map); the first test images of each subset, easy to '
+              'hard.', '']
     text = '\n'.join(lines)
     with open(path, 'w', encoding='utf-8') as f:
         f.write(text)
@@ -205,6 +264,9 @@ def main(argv=None) -> int:
     args = parse_args(argv)
     t0 = time.time()
     os.makedirs(args.work_dir, exist_ok=True)
+    if not osp.isfile(SHIPPED_CHECKPOINT):
+        raise SystemExit(f'the shipped model {SHIPPED_CHECKPOINT} is missing: the demo tests it '
+                         '(checkpoints/README.md)')
     step('1/6 environment')
     from glyphsr_mm.cli.collect_env import main as env_report
     if env_report() != 0:
@@ -214,16 +276,19 @@ def main(argv=None) -> int:
     print(f'data: {data}')
     step('3/6 glyph masks')
     masks, mask_env = glyph_masks(args, data)
-    checkpoints, metrics = {}, {}
-    for name, config, sub in MODELS:
-        step(f'4/6 train {name} ({args.iters} iterations, batch {args.batch_size})')
-        checkpoints[name] = train(args, name, config, osp.join(args.work_dir, sub), data, env=mask_env)
-    step('5/6 test (rapidocr on LR / SR / HR, PSNR, SSIM)')
-    for name, config, sub in MODELS:
-        metrics[name] = test(name, config, checkpoints[name], osp.join(args.work_dir, sub), data)
+    step('4/6 the shipped GlyphSR: test set and real word crops (rapidocr, PSNR, SSIM)')
+    shipped_work = osp.join(args.work_dir, 'shipped')
+    metrics = {'shipped': test('shipped GlyphSR', SHIPPED_CONFIG, SHIPPED_CHECKPOINT, shipped_work, data)}
+    real = shipped_readout(shipped_work)
+    step(f'5/6 train GlyphSR from scratch ({args.iters} iterations, batch {args.batch_size}) and test it')
+    scratch_work = osp.join(args.work_dir, 'glyphsr')
+    scratch = train(args, 'GlyphSR', SCRATCH_CONFIG, scratch_work, data, env=mask_env)
+    metrics['scratch'] = test('GlyphSR', SCRATCH_CONFIG, scratch, scratch_work, data)
     step('6/6 report')
-    image_sheet(args, data, checkpoints, osp.join(args.work_dir, 'sheet.png'))
-    text = report(args, metrics, (time.time() - t0) / 60, osp.join(args.work_dir, 'report.md'), masks)
+    image_sheet(data, {'shipped': (SHIPPED_CONFIG, SHIPPED_CHECKPOINT), 'scratch': (SCRATCH_CONFIG, scratch)},
+                osp.join(args.work_dir, 'sheet.png'))
+    text = report(args, metrics, real, loss_trend(scratch_work), (time.time() - t0) / 60,
+                  osp.join(args.work_dir, 'report.md'), masks)
     print(text)
     print(f'report: {osp.join(args.work_dir, "report.md")}')
     return 0

@@ -1,6 +1,6 @@
 """Label vocabularies and TextZoom's label filter (``str_filt``)."""
 import string
-from typing import List, Optional
+from typing import List, Optional, Tuple
 
 # TextZoom / TSRN vocabularies: ``all`` is printable ASCII without white space.
 VOCABULARIES = {
@@ -39,3 +39,21 @@ def kept_positions(raw: str, text: str) -> Optional[List[int]]:
             out.append(i)
             j += 1
     return out if j == len(text) else None
+
+
+def read_label_file(path: str) -> List[Tuple[str, str]]:
+    """``(file, label)`` rows of a ``file<TAB>label`` file (``labels.tsv``); an optional ``file<TAB>label`` header
+    is skipped, blank lines too; a line without a tab fails naming the file and line."""
+    rows = []
+    with open(path, encoding='utf-8') as f:
+        for n, line in enumerate(f, 1):
+            line = line.rstrip('\n')
+            if not line.strip():
+                continue
+            if '\t' not in line:
+                raise ValueError(f'{path}:{n}: expected "file<TAB>label", got {line!r}')
+            name, label = line.split('\t', 1)
+            if n == 1 and (name, label) == ('file', 'label'):
+                continue  # header row
+            rows.append((name, label))
+    return rows

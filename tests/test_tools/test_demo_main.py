@@ -25,20 +25,29 @@ def test_demo_main_runs_every_step_and_reuses_them(tmp_path):
     out = run_demo(tmp_path)
     assert 'glyphsr_mm environment OK' in out
     assert 'glyph masks: render mode' in out
-    for name in ('baseline1', 'glyphsr'):
-        assert (tmp_path / name / 'iter_2.pth').exists()
+    assert (tmp_path / 'glyphsr' / 'iter_2.pth').exists()
+    for name in ('shipped', 'glyphsr'):
         assert (tmp_path / name / 'test_results.json').exists()
     report = (tmp_path / 'report.md').read_text()
     assert '| images | easy | medium | hard | average | PSNR | SSIM |' in report
-    for row in ('| bicubic LR |', '| Baseline1 SR |', '| GlyphSR SR |', '| HR |'):
+    for row in ('| bicubic LR |', '| GlyphSR shipped SR |', '| GlyphSR 2 it. SR |', '| HR |'):
         assert row in report
-    assert 'render mode' in report
-    # the verdict follows the table: GlyphSR SR average vs bicubic LR average
+    assert 'render mode' in report and 'data seed 1' in report
+    # the verdict follows the table: shipped SR average vs bicubic LR average
     cells = {line.split('|')[1].strip(): line.split('|')[5].strip() for line in report.splitlines()
              if line.startswith('| ') and len(line.split('|')) > 6}
-    sr, lr = float(cells['GlyphSR SR']), float(cells['bicubic LR'])
+    sr, lr = float(cells['GlyphSR shipped SR']), float(cells['bicubic LR'])
     verdict = 'beats' if sr > lr else 'does not beat'
-    assert f'GlyphSR SR {verdict} bicubic LR on rapidocr: {sr:.1f}% vs {lr:.1f}%' in report
+    assert f'Shipped GlyphSR SR {verdict} bicubic LR on rapidocr: {sr:.1f}% vs {lr:.1f}%' in report
+    # the real crops: every labelled crop read on bicubic LR and SR, the counts in the report match readout.tsv
+    import json
+    real = json.loads((tmp_path / 'shipped' / 'real_crops' / 'summary.json').read_text())
+    rows = (tmp_path / 'shipped' / 'real_crops' / 'readout.tsv').read_text().splitlines()[1:]
+    assert real['labelled'] == len(rows) == 14
+    from glyphsr_mm.evaluation import is_match
+    assert real['sr_correct'] == sum(is_match(r.split('\t')[2], r.split('\t')[3]) for r in rows)
+    assert f"rapidocr reads {real['lr_correct']}/14 on bicubic LR and {real['sr_correct']}/14" in report
+    assert 'Training from scratch: total loss' in report
     from PIL import Image
     sheet = Image.open(tmp_path / 'sheet.png')
     assert sheet.size == (6 * 128 + 5 * 2, 6 * 32 + 5 * 2)  # 6 panels; 2 test images per subset

@@ -110,3 +110,43 @@ def test_demo_errors_name_the_problem(tiny, tmp_path):
     from glyphsr_mm.apis import read_images
     with pytest.raises(ValueError, match='cannot read image .*bad.png'):
         read_images([str(tmp_path / 'bad.png')])
+
+
+def test_published_weights_without_the_frozen_prior_give_the_same_sr(tiny, tmp_path):
+    """A weights file made by publish_checkpoint.py with the generator only (the frozen text prior's recognizer
+    has its own weights file) gives the SR of the full runner checkpoint; a fine-tuned prior cannot."""
+    from mmengine.config import Config
+
+    from glyphsr_mm.apis import TextSRInferencer, read_images
+    from glyphsr_mm.utils.checkpoint import read_state_dict
+    cfg_path, ckpt = tiny
+    state = read_state_dict(ckpt)
+    prefix = 'text_prior.recognizer.'
+    torch.save({k[len(prefix):]: v for k, v in state.items() if k.startswith(prefix)}, tmp_path / 'prior.pth')
+    cfg = Config.fromfile(cfg_path)
+    cfg.model.text_prior.recognizer.update(checkpoint=str(tmp_path / 'prior.pth'), allow_random=False)
+    published = tmp_path / 'published.pth'
+    res = subprocess.run([sys.executable, os.path.join(ROOT, 'tools', 'model_converters', 'publish_checkpoint.py'),
+                          ckpt, str(published), '--select', 'generator.'], capture_output=True, text=True)
+    assert res.returncode == 0, res.stderr[-2000:]
+    assert all(k.startswith('generator.') for k in torch.load(published, map_location='cpu'))
+    imgs = read_images([os.path.join(CROPS, f) for f in sorted(os.listdir(CROPS))[:3]])
+    full = TextSRInferencer(cfg, ckpt, device='cpu')(imgs)
+    light = TextSRInferencer(cfg, str(published), device='cpu')(imgs)
+    assert torch.equal(full['sr'], light['sr'])
+    cfg.model.text_prior.finetune = True
+    with pytest.raises(KeyError, match='fine-tunes the text prior'):
+        TextSRInferencer(cfg, str(published), device='cpu')
+
+
+def test_demo_arguments_default_to_the_shipped_model():
+    from glyphsr_mm.cli.demo import SHIPPED_CHECKPOINT, SHIPPED_CONFIG, parse_demo_args
+    args = parse_demo_args(['a.png', 'words/', '--out', 'o'])
+    assert (args.config, args.checkpoint, args.inputs) == (SHIPPED_CONFIG, SHIPPED_CHECKPOINT, ['a.png', 'words/'])
+    args = parse_demo_args(['c.py', 'w.pth', 'a.png', '--out', 'o'])
+    assert (args.config, args.checkpoint, args.inputs) == ('c.py', 'w.pth', ['a.png'])
+    args = parse_demo_args(['a.png', '--config', 'c.py', '--checkpoint', 'w.pth', '--out', 'o'])
+    assert (args.config, args.checkpoint) == ('c.py', 'w.pth')
+    for bad in (['a.png', '--config', 'c.py', '--out', 'o'], ['a.png', '--labels', 'l.tsv', '--out', 'o']):
+        with pytest.raises(SystemExit):
+            parse_demo_args(bad)

@@ -17,22 +17,7 @@ from tqdm import tqdm
 
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))))
 from glyphsr_mm.datasets import TextZoomLMDBWriter  # noqa: E402
-
-
-def read_labels(path: str) -> list:
-    rows = []
-    with open(path, encoding='utf-8') as f:
-        for n, line in enumerate(f, 1):
-            line = line.rstrip('\n')
-            if not line.strip():
-                continue
-            if '\t' not in line:
-                raise ValueError(f'{path}:{n}: expected "file<TAB>label", got {line!r}')
-            name, label = line.split('\t', 1)
-            if n == 1 and (name, label) == ('file', 'label'):
-                continue  # header row
-            rows.append((name, label))
-    return rows
+from glyphsr_mm.utils.text import read_label_file  # noqa: E402
 
 
 def read_rgb(path: str):
@@ -51,7 +36,7 @@ def convert(labels: str, out: str, hr_dir: str = None, lr_dir: str = None, make_
         raise ValueError('--make-lr needs HR images (--hr-dir)')
     if hr_dir is not None and lr_dir is None and not make_lr:
         raise ValueError('give --lr-dir with the LR images, or --make-lr to down-scale the HR images')
-    rows = read_labels(labels)
+    rows = read_label_file(labels)
     with TextZoomLMDBWriter(out) as w:
         for name, label in tqdm(rows, desc=f'write {out}', unit='img'):
             hr = read_rgb(os.path.join(hr_dir, name)) if hr_dir else None

@@ -28,6 +28,7 @@ import torch.nn.functional as F
 
 from glyphsr_mm.utils.checkpoint import load_state_dict_strict
 from glyphsr_mm.utils.image import GRAY_WEIGHTS
+from glyphsr_mm.utils.text import str_filt
 
 
 
@@ -196,6 +197,19 @@ class TextRecognizer(nn.Module):
     def predict(self, images: torch.Tensor) -> List[str]:
         """Images in [0, 1] -> recognised strings (greedy decoding)."""
         return self.charset.decode(self.logits(images).argmax(-1))
+
+    def ctc_loss(self, images: torch.Tensor, labels: Sequence[str]) -> torch.Tensor:
+        """CTC loss of reading ``labels`` from ``images`` in [0, 1] (CTC recognizers; differentiable in both the
+        images and the weights). Characters outside the charset are dropped; lower-case charsets compare with
+        lower-cased labels."""
+        if not self.charset.ctc:
+            raise NotImplementedError(f'{type(self).__name__} is not a CTC recognizer')
+        targets = [self.charset.encode(str_filt(s, 'lower') if self.charset.lower else s) for s in labels]
+        log_probs = self.logits(images).log_softmax(-1).transpose(0, 1)  # T x B x D
+        lengths = torch.tensor([len(t) for t in targets], dtype=torch.long)
+        flat = torch.tensor([i for t in targets for i in t], dtype=torch.long)
+        in_len = torch.full((len(labels), ), log_probs.shape[0], dtype=torch.long)
+        return F.ctc_loss(log_probs, flat, in_len, lengths, blank=self.charset.blank, zero_infinity=True)
 
     def teacher_forced(self, images: torch.Tensor, labels: Sequence[str]) -> Tuple[torch.Tensor, torch.Tensor]:
         """Logits and cross-attention maps with ``labels`` as decoder input (attention decoders only)."""

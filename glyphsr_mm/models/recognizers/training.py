@@ -12,7 +12,6 @@ import torch.nn.functional as F
 from mmengine.model import BaseModel
 
 from glyphsr_mm.registry import MODELS
-from glyphsr_mm.utils.text import str_filt
 
 
 def _labels(data_samples: Sequence) -> List[str]:
@@ -69,13 +68,7 @@ class RecognizerTrainingModel(BaseModel):
         rec = self.recognizer
         rec.mark_trained()
         if rec.charset.ctc:
-            logits = rec.logits(images)  # B x T x D
-            targets = [rec.charset.encode(str_filt(s, 'lower') if rec.charset.lower else s) for s in labels]
-            lengths = torch.tensor([len(t) for t in targets])
-            flat = torch.tensor([i for t in targets for i in t], dtype=torch.long)
-            log_probs = logits.log_softmax(-1).transpose(0, 1)
-            in_len = torch.full((len(labels), ), log_probs.shape[0], dtype=torch.long)
-            loss = F.ctc_loss(log_probs, flat, in_len, lengths, blank=rec.charset.blank, zero_infinity=True)
+            loss = rec.ctc_loss(images, labels)
             return {'loss_ctc': loss}
         tokens, targets = rec.encode_labels(labels, images.device)
         features = rec.encoder(rec.preprocess(images))

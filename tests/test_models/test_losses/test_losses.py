@@ -101,3 +101,11 @@ def test_text_prior_and_pixel_losses():
     assert PixelMSELoss(loss_weight=2.0)(a, b)['loss_pix'].item() == pytest.approx(2.0)
     with pytest.raises(ValueError, match='differ in shape'):
         PixelMSELoss()(a, b[:, :3])
+
+
+def test_recognition_loss_needs_a_ctc_recognizer_with_weights():
+    from glyphsr_mm.models.losses import RecognitionLoss
+    with pytest.raises(ValueError, match='CTC recognizer'):
+        RecognitionLoss(dict(type='TBSRNTransformerRecognizer', width=0.125, allow_random=True))
+    with pytest.raises(RuntimeError, match='has no weights'):
+        RecognitionLoss(dict(type='TextZoomCRNN'))

