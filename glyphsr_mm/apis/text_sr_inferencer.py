@@ -88,8 +88,9 @@ class TextSRInferencer:
         skip = tuple(p + '.' for p in TRAINING_ONLY)
         state = {k: v for k, v in read_state_dict(checkpoint).items() if not k.startswith(skip)}
         prior = model_cfg.get('text_prior') or {}
+        has_prior = any(k.startswith('text_prior.') for k in state)
         if prior.get('recognizer'):
-            if any(k.startswith('text_prior.') for k in state):
+            if has_prior:
                 model_cfg['text_prior'] = dict(prior, recognizer=dict(prior['recognizer'], checkpoint=None,
                                                                       allow_random=False))
             elif prior.get('finetune'):
@@ -99,7 +100,7 @@ class TextSRInferencer:
                 print(f'{checkpoint}: no text_prior.* tensors; the frozen text prior recognizer '
                       f"({prior['recognizer'].get('type')}) loads its own weights")
         self.model = MODELS.build(model_cfg)
-        if not any(k.startswith('text_prior.') for k in state) and self.model.text_prior is not None:
+        if not has_prior and self.model.text_prior is not None:  # its own weights count as the checkpoint's
             state.update({f'text_prior.{k}': v for k, v in self.model.text_prior.state_dict().items()})
         load_state_dict_strict(self.model, state, what=f'{type(self.model).__name__} checkpoint {checkpoint}')
         self.model.to(self.device).eval()

@@ -69,6 +69,7 @@ def _write_png(path: str, rgb) -> None:
 def super_resolve_files(args: argparse.Namespace) -> Dict[str, object]:
     """Super-resolve ``args.inputs`` into ``args.out`` (see :func:`parse_demo_args`); returns a summary: number of
     images and, with ``args.labels``, the recognizer's correct words on bicubic LR and on SR."""
+    import torch.nn.functional as F
     from tqdm import tqdm
 
     from glyphsr_mm.apis import TextSRInferencer, read_images
@@ -108,7 +109,6 @@ def super_resolve_files(args: argparse.Namespace) -> Dict[str, object]:
                 _write_png(osp.join(args.out, f'{name}_sheet.png'), row)
                 rows.append(row)
         if recognizer is not None:
-            import torch.nn.functional as F
             lr_up = F.interpolate(out['lr'], size=out['sr'].shape[-2:], mode='bicubic', align_corners=False)
             lr_text, sr_text = recognizer.predict(lr_up.clamp(0, 1)), recognizer.predict(out['sr'])
             readout += list(zip(chunk, lr_text, sr_text))

@@ -29,6 +29,7 @@ from glyphsr_mm.cli import REPO_ROOT as ROOT
 from glyphsr_mm.cli.demo import SHIPPED_CHECKPOINT, SHIPPED_CONFIG
 from glyphsr_mm.utils.machine import describe_machine
 from glyphsr_mm.utils.markdown import markdown_table
+from glyphsr_mm.utils.run_logs import scalar_logs
 
 SCRATCH_CONFIG = 'configs/demo/glyphsr_demo_synthetic.py'
 SUBSETS = ('easy', 'medium', 'hard')
@@ -201,11 +202,7 @@ MASK_NOTES = {'render': "**render mode** (the synthetic set's exact character ma
 
 def loss_trend(work: str) -> Optional[Tuple[int, float, int, float]]:
     """(first iteration, its total loss, last iteration, its total loss) from the run's logged scalars."""
-    import glob
-    rows = []
-    for path in sorted(glob.glob(osp.join(work, '*', 'vis_data', 'scalars.json'))):
-        with open(path, encoding='utf-8') as f:
-            rows += [r for r in map(json.loads, f) if 'loss' in r]
+    rows = [r for log in scalar_logs(work) for r in log if 'loss' in r]
     if not rows:
         return None
     return rows[0]['step'], rows[0]['loss'], rows[-1]['step'], rows[-1]['loss']

@@ -10,8 +10,6 @@ iteration of the training row before it).
 name starts with NAME.
 """
 import argparse
-import glob
-import json
 import os
 import os.path as osp
 import sys
@@ -20,25 +18,24 @@ from typing import Dict, List
 sys.path.insert(0, osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__)))))
 
 from glyphsr_mm.utils.markdown import markdown_table  # noqa: E402
+from glyphsr_mm.utils.run_logs import scalar_logs  # noqa: E402
 
 DEFAULT_METRICS = ('rapidocr/average/word_acc', 'easyocr/average/word_acc', 'PSNR', 'SSIM')
 
 
 def read_validation(work_dir: str) -> Dict[int, Dict[str, float]]:
     """Validation rows by iteration; a later log of the same iteration (a resumed run) wins."""
-    paths = sorted(glob.glob(osp.join(work_dir, '*', 'vis_data', 'scalars.json')))
-    if not paths:
+    logs = scalar_logs(work_dir)
+    if not logs:
         raise FileNotFoundError(f'{work_dir}: no */vis_data/scalars.json (not an MMEngine work dir?)')
     rows: Dict[int, Dict[str, float]] = {}
-    for path in paths:
+    for log in logs:
         last_train = 0
-        with open(path, encoding='utf-8') as f:
-            for line in f:
-                row = json.loads(line)
-                if 'loss' in row:
-                    last_train = int(row['step'])
-                else:  # a validation row: its 'step' is the epoch unless log_metric_by_epoch=False, so take the
-                    rows[last_train] = row  # iteration of the training row logged just before it
+        for row in log:
+            if 'loss' in row:
+                last_train = int(row['step'])
+            else:  # a validation row: its 'step' is the epoch unless log_metric_by_epoch=False, so take the
+                rows[last_train] = row  # iteration of the training row logged just before it
     return dict(sorted(rows.items()))
 
 

@@ -24,6 +24,7 @@ import torch.nn.functional as F
 sys.path.insert(0, osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__)))))
 
 from glyphsr_mm.datasets import TextZoomLMDB  # noqa: E402
+from glyphsr_mm.evaluation import is_match  # noqa: E402
 from glyphsr_mm.glyph.extraction import render_masks  # noqa: E402
 from glyphsr_mm.models.editors.glyphsr import GlyphSRNet  # noqa: E402
 from glyphsr_mm.models.losses import GlyphLoss  # noqa: E402
@@ -55,7 +56,7 @@ def load(root: str, n: int, glyph: bool = False):
 def word_accuracy(reader, images: torch.Tensor, labels) -> float:
     """Word accuracy in % (lower-cased alphanumerics), reading ``images`` 100 at a time."""
     preds = [p for i in range(0, len(images), 100) for p in reader.predict(images[i:i + 100])]
-    return 100 * float(np.mean([str_filt(p, 'lower') == str_filt(t, 'lower') for p, t in zip(preds, labels)]))
+    return 100 * float(np.mean([is_match(p, t) for p, t in zip(preds, labels)]))
 
 
 def psnr(sr: torch.Tensor, hr: torch.Tensor) -> float:

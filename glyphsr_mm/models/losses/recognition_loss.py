@@ -5,10 +5,11 @@ import torch
 import torch.nn as nn
 
 from glyphsr_mm.registry import MODELS
+from .frozen_recognizer_loss import FrozenRecognizerLoss
 
 
 @MODELS.register_module()
-class RecognitionLoss(nn.Module):
+class RecognitionLoss(FrozenRecognizerLoss):
     """``{'loss_rec': w * CTC(recognizer(SR), label)}`` with a frozen recognizer in eval mode.
 
     Not a loss of the paper (TPGSR-style recognition guidance). Measured in docs/reproduction.md: with EasyOCR
@@ -21,18 +22,10 @@ class RecognitionLoss(nn.Module):
     """
 
     def __init__(self, recognizer: Union[dict, nn.Module], loss_weight: float = 0.01) -> None:
-        super().__init__()
-        rec = MODELS.build(recognizer) if isinstance(recognizer, dict) else recognizer
-        if not rec.charset.ctc:
-            raise ValueError(f'RecognitionLoss needs a CTC recognizer, got {type(rec).__name__}')
-        rec.check_weights()  # fail now, not at the first iteration
-        self.recognizer = rec.eval().requires_grad_(False)
+        super().__init__(recognizer)
+        if not self.recognizer.charset.ctc:
+            raise ValueError(f'RecognitionLoss needs a CTC recognizer, got {type(self.recognizer).__name__}')
         self.loss_weight = loss_weight
-
-    def train(self, mode: bool = True):
-        super().train(mode)
-        self.recognizer.eval()
-        return self
 
     def forward(self, sr: torch.Tensor, labels: List[str]) -> Dict[str, torch.Tensor]:
         return {'loss_rec': self.loss_weight * self.recognizer.ctc_loss(sr, labels)}

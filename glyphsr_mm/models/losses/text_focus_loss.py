@@ -7,10 +7,11 @@ import torch.nn.functional as F
 
 from glyphsr_mm.registry import MODELS
 from .confusion_ce import ConfusionWeightedCELoss
+from .frozen_recognizer_loss import FrozenRecognizerLoss
 
 
 @MODELS.register_module()
-class TextFocusLoss(nn.Module):
+class TextFocusLoss(FrozenRecognizerLoss):
     """``{'loss_tf_attn', 'loss_tf_ce'}``: the recognizer reads SR and HR with the label as teacher-forced input.
 
     The recognizer (:class:`TBSRNTransformerRecognizer`, frozen, eval mode) must have real weights: TBSRN's
@@ -26,17 +27,9 @@ class TextFocusLoss(nn.Module):
 
     def __init__(self, recognizer: Union[dict, nn.Module], attention_weight: float = 10.0,
                  ce_weight: float = 0.0005, confusion: Optional[str] = None, loss_weight: float = 1.0) -> None:
-        super().__init__()
-        rec = MODELS.build(recognizer) if isinstance(recognizer, dict) else recognizer
-        rec.check_weights()  # fail now, not at the first iteration
-        self.recognizer = rec.eval().requires_grad_(False)
+        super().__init__(recognizer)
         self.ce = ConfusionWeightedCELoss(confusion)
         self.attention_weight, self.ce_weight, self.loss_weight = attention_weight, ce_weight, loss_weight
-
-    def train(self, mode: bool = True):
-        super().train(mode)
-        self.recognizer.eval()
-        return self
 
     def forward(self, sr: torch.Tensor, hr: torch.Tensor, labels: List[str]) -> Dict[str, torch.Tensor]:
         rec = self.recognizer
