@@ -6,6 +6,11 @@ and are area-downsampled to 32 x 128. The text's alpha is the per-pixel maximum 
 pixel is text when that alpha is >= 0.5, so the union of the character masks (each alpha_i >= 0.5) equals the
 rendered text pixels exactly. LR images come from the HR by blur, down-sampling, noise and JPEG, with a strength
 set by the difficulty split.
+
+``scene=True`` adds what real scene-text crops show and the plain set lacks (:data:`SCENE_EFFECTS`): curved
+baselines (each character shifted and turned along an arc), stronger rotation, cut-off neighbouring text lines
+above or below the word, and drop shadows or outlines. Neighbours, shadows and outlines are drawn in the image but
+are not text of the label, so they stay out of the character masks.
 """
 import glob
 import os
@@ -108,6 +113,16 @@ DIFFICULTY = {
 }
 
 
+# Probability of each effect per sample with ``scene=True``, and its strength.
+SCENE_EFFECTS = dict(
+    curve=0.3,  # arc baseline; sag up to +-0.35 of the canvas height at the canvas's ends
+    rotate=0.3,  # rotation up to +-8 degrees (on top of the perspective jitter)
+    neighbours=0.35,  # partial text lines above and/or below, cut by the crop
+    shadow=0.2,  # drop shadow 1-2 HR pixels away, blurred
+    outline=0.15,  # a contrasting outline 1 HR pixel wide
+)
+
+
 @dataclass
 class SyntheticSample:
     label: str
@@ -159,12 +174,16 @@ class SyntheticTextRenderer:
     Args:
         fonts: Font files (default: the pinned set, :func:`pinned_fonts`).
         words: Word list (default: :func:`word_list`).
+        scene: Add the scene effects of :data:`SCENE_EFFECTS`. With ``False`` (default) a seed gives the same bytes
+            as before they existed.
     """
 
-    def __init__(self, fonts: Optional[Sequence[str]] = None, words: Optional[Sequence[str]] = None) -> None:
+    def __init__(self, fonts: Optional[Sequence[str]] = None, words: Optional[Sequence[str]] = None,
+                 scene: bool = False) -> None:
         from PIL import ImageFont
         self.fonts = list(fonts or pinned_fonts())
         self.words = list(words or word_list())
+        self.scene = scene
         self._font_cache: Dict[Tuple[str, int], 'ImageFont.FreeTypeFont'] = {}
         self._ImageFont = ImageFont
 
@@ -174,6 +193,21 @@ class SyntheticTextRenderer:
             self._font_cache[key] = self._ImageFont.truetype(path, size)
         return self._font_cache[key]
 
+    def _scene_params(self, rng: np.random.Generator) -> Dict[str, object]:
+        """Draw which scene effects a sample gets and how strong (:data:`SCENE_EFFECTS`)."""
+        p = SCENE_EFFECTS
+        fx: Dict[str, object] = dict(
+            sag=rng.uniform(-0.35, 0.35) if rng.random() < p['curve'] else 0.0,
+            angle=rng.uniform(-8, 8) if rng.random() < p['rotate'] else 0.0,
+            neighbours=[], shadow=None, outline=rng.random() < p['outline'])
+        if rng.random() < p['neighbours']:
+            sides = (('above', 'below'), ('above', ), ('below', ))[int(rng.integers(3))]
+            fx['neighbours'] = [(side, make_label(rng, self.words), rng.uniform(0.7, 0.9), rng.uniform(-0.3, 0.3))
+                                for side in sides]
+        if rng.random() < p['shadow']:
+            fx['shadow'] = (rng.uniform(0.8, 2.0) * rng.choice([-1, 1]), rng.uniform(0.8, 2.0))
+        return fx
+
     def render(self, rng: np.random.Generator, difficulty: str = 'easy',
                label: Optional[str] = None) -> SyntheticSample:
         from PIL import Image, ImageDraw
@@ -181,9 +215,11 @@ class SyntheticTextRenderer:
         if not 1 <= len(label) <= MAX_CHARS:
             raise ValueError(f'label must have 1..{MAX_CHARS} characters, got {label!r}')
         font_path = self.fonts[int(rng.integers(len(self.fonts)))]
+        fx = self._scene_params(rng) if self.scene else {}
         H, W = HR_SIZE[0] * SCALE, HR_SIZE[1] * SCALE
-        # Font size so that the word fills most of the canvas (TextZoom crops are tight).
-        size = int(H * rng.uniform(0.62, 0.8))
+        # Font size so that the word fills most of the canvas (TextZoom crops are tight); a bent or turned word
+        # needs some room.
+        size = int(H * rng.uniform(0.62, 0.8) * (0.85 if fx.get('sag') or fx.get('angle') else 1))
         font = self._font(font_path, size)
         total = font.getlength(label)
         max_w = W * rng.uniform(0.75, 0.95)
@@ -195,7 +231,7 @@ class SyntheticTextRenderer:
         asc, desc = font.getmetrics()
         y0 = (H - (asc + desc)) / 2 + rng.uniform(-0.06, 0.06) * H
         layers = np.zeros((len(label), H, W), np.uint8)
-        boxes_hi = []
+        boxes_hi, bends = [], []
         for i, ch in enumerate(label):
             im = Image.new('L', (W, H), 0)
             x = x0 + font.getlength(label[:i])
@@ -203,12 +239,19 @@ class SyntheticTextRenderer:
             layers[i] = np.asarray(im)
             bx0, by0, bx1, by1 = font.getbbox(ch)
             boxes_hi.append((x + bx0, y0 + by0, x + bx1, y0 + by1))
+            if fx.get('sag'):
+                bends.append(_arc_placement(fx['sag'] * H, ((x + bx0 + x + bx1) / 2, y0 + (by0 + by1) / 2), W))
         # One small perspective/rotation warp for all layers.
         jitter = rng.uniform(-0.04, 0.04, (4, 2)) * [W * 0.25, H]
         src = np.float32([[0, 0], [W, 0], [W, H], [0, H]])
         dst = (src + jitter).astype(np.float32)
         M = cv2.getPerspectiveTransform(src, dst)
-        warped = np.stack([cv2.warpPerspective(layer, M, (W, H), flags=cv2.INTER_LINEAR) for layer in layers])
+        if fx.get('angle'):
+            M = M @ np.vstack([cv2.getRotationMatrix2D((W / 2, H / 2), float(fx['angle']), 1.0), [0, 0, 1]])
+        # Each character's own homography: its place on the arc (if bent), then the shared warp.
+        char_warps = [M @ bends[i] if bends else M for i in range(len(label))]
+        warped = np.stack([cv2.warpPerspective(layer, Mi, (W, H), flags=cv2.INTER_LINEAR)
+                           for layer, Mi in zip(layers, char_warps)])
         alpha_chars = np.stack([cv2.resize(a, HR_SIZE[::-1], interpolation=cv2.INTER_AREA) for a in warped])
         alpha_chars = alpha_chars.astype(np.float32) / 255.0
         char_masks = alpha_chars >= 0.5
@@ -219,11 +262,14 @@ class SyntheticTextRenderer:
         while abs(float(fg_col.mean() - bg_col.mean())) < 70:
             fg_col = rng.uniform(0, 255, 3).astype(np.float32)
         bg = _background(rng, *HR_SIZE, bg_col)
-        hr = bg * (1 - alpha[..., None]) + fg_col * alpha[..., None]
+        if self.scene:
+            hr = self._scene_composite(rng, fx, bg, fg_col, alpha, font, (x0, y0, asc + desc), M)
+        else:
+            hr = bg * (1 - alpha[..., None]) + fg_col * alpha[..., None]
         hr = np.clip(hr + rng.normal(0, 1.0, hr.shape), 0, 255).astype(np.uint8)
         boxes = []
-        for (bx0, by0, bx1, by1), m in zip(boxes_hi, char_masks):
-            corners = cv2.perspectiveTransform(np.float32([[[bx0, by0], [bx1, by0], [bx1, by1], [bx0, by1]]]), M)[0]
+        for (bx0, by0, bx1, by1), m, Mi in zip(boxes_hi, char_masks, char_warps):
+            corners = cv2.perspectiveTransform(np.float32([[[bx0, by0], [bx1, by0], [bx1, by1], [bx0, by1]]]), Mi)[0]
             corners = corners / SCALE
             ys, xs = np.nonzero(m)
             # The glyph's warped box, widened to contain its mask (anti-aliasing can spill a pixel).
@@ -235,6 +281,51 @@ class SyntheticTextRenderer:
         lr = degrade(hr, rng, difficulty)
         return SyntheticSample(label=label, hr=hr, lr=lr, char_masks=char_masks, alpha=alpha, boxes=boxes,
                                font=os.path.basename(font_path))
+
+    def _scene_composite(self, rng: np.random.Generator, fx: Dict[str, object], bg: np.ndarray, fg_col: np.ndarray,
+                         alpha: np.ndarray, font, line: Tuple[float, float, float], M: np.ndarray) -> np.ndarray:
+        """Background, then shadow, outline and neighbouring lines, then the word (alpha) on top."""
+        from PIL import Image, ImageDraw
+        H, W = HR_SIZE[0] * SCALE, HR_SIZE[1] * SCALE
+        x0, y0, line_h = line
+        ink = alpha
+        if fx['neighbours']:
+            im = Image.new('L', (W, H), 0)
+            for side, text, gap, shift in fx['neighbours']:
+                dy = line_h * gap * (-1 if side == 'above' else 1)
+                ImageDraw.Draw(im).text((x0 + shift * W * 0.25, y0 + dy), text, font=font, fill=255)
+            ctx = cv2.warpPerspective(np.asarray(im), M, (W, H), flags=cv2.INTER_LINEAR)
+            ctx = cv2.resize(ctx, HR_SIZE[::-1], interpolation=cv2.INTER_AREA).astype(np.float32) / 255.0
+            ink = np.maximum(alpha, ctx)
+        else:
+            ctx = None
+        dark = float(fg_col.mean()) > 127
+        hr = bg
+        if fx['shadow'] is not None:
+            dx, dy = fx['shadow']
+            shadow = cv2.warpAffine(ink, np.float32([[1, 0, dx], [0, 1, dy]]), HR_SIZE[::-1])
+            shadow = cv2.GaussianBlur(shadow, (0, 0), 0.7)[..., None]
+            hr = hr * (1 - 0.8 * shadow) + bg * 0.25 * 0.8 * shadow
+        if fx['outline']:
+            edge = cv2.dilate(ink, np.ones((3, 3), np.uint8))[..., None]
+            edge_col = rng.uniform(0, 60, 3) if dark else rng.uniform(195, 255, 3)
+            hr = hr * (1 - edge) + edge_col.astype(np.float32) * edge
+        if ctx is not None:
+            hr = hr * (1 - ctx[..., None]) + fg_col * ctx[..., None]
+        return hr * (1 - alpha[..., None]) + fg_col * alpha[..., None]
+
+
+def _arc_placement(sag: float, centre: Tuple[float, float], width: int) -> np.ndarray:
+    """3 x 3 transform that moves a character centred at ``centre`` onto the arc y += sag * u^2 (u: -1 at the
+    canvas's left edge, 1 at its right) and turns it along the arc's tangent."""
+    cx, cy = centre
+    u = float(np.clip((cx - width / 2) / (width / 2), -1, 1))
+    theta = np.arctan(2 * sag * u / (width / 2))
+    c, s = np.cos(theta), np.sin(theta)
+    # p' = R (p - centre) + centre + (0, sag u^2)
+    return np.array([[c, -s, cx - c * cx + s * cy],
+                     [s, c, cy - s * cx - c * cy + sag * u * u],
+                     [0, 0, 1]], np.float64)
 
 
 def degrade(hr: np.ndarray, rng: np.random.Generator, difficulty: str) -> np.ndarray:
@@ -251,4 +342,4 @@ def degrade(hr: np.ndarray, rng: np.random.Generator, difficulty: str) -> np.nda
 
 
 __all__ = ['SyntheticTextRenderer', 'SyntheticSample', 'degrade', 'pinned_fonts', 'system_fonts', 'resolve_fonts',
-           'PINNED_FONTS', 'word_list', 'make_label', 'DIFFICULTY']
+           'PINNED_FONTS', 'word_list', 'make_label', 'DIFFICULTY', 'SCENE_EFFECTS']

@@ -84,3 +84,65 @@ def test_generator_writes_textzoom_format_deterministically(tmp_path):
     res = subprocess.run([sys.executable, TOOL, str(tmp_path / 'a'), '--num-train', '40', '--num-test', '12',
                           '--seed', '5', '--workers', '1'], capture_output=True, text=True)
     assert res.stdout.count('skipped') == 4
+
+
+def _only(monkeypatch, effect):
+    """Scene renderer with ``effect`` on every sample and the other effects off."""
+    from glyphsr_mm.datasets import synthetic_text
+    monkeypatch.setattr(synthetic_text, 'SCENE_EFFECTS', {k: float(k == effect) for k in synthetic_text.SCENE_EFFECTS})
+    return SyntheticTextRenderer(scene=True)
+
+
+def _bend(s):
+    """How far the middle character's box centre lies off the line through the first and last ones (HR px)."""
+    ys = [(y0 + y1) / 2 for _, y0, _, y1 in s.boxes]
+    return abs((ys[0] + ys[-1]) / 2 - ys[len(ys) // 2])
+
+
+def test_scene_curve_bends_the_baseline_and_keeps_masks_exact(monkeypatch, renderer):
+    curved = _only(monkeypatch, 'curve')
+    bends, flat = [], []
+    for seed in range(8):
+        s = curved.render(np.random.default_rng(seed), 'easy', label='HOMEWORK')
+        np.testing.assert_array_equal(s.char_masks.any(0), s.alpha >= 0.5)
+        for m, (x0, y0, x1, y1) in zip(s.char_masks, s.boxes):
+            ys, xs = np.nonzero(m)
+            assert x0 <= xs.min() and xs.max() < x1 and y0 <= ys.min() and ys.max() < y1
+        bends.append(_bend(s))
+        flat.append(_bend(renderer.render(np.random.default_rng(seed), 'easy', label='HOMEWORK')))
+    # A perspective warp keeps the character centres on a line; the arc does not.
+    assert max(flat) <= 1.0, flat
+    assert max(bends) > 3.0 and np.median(bends) > 1.0, bends
+
+
+def test_scene_neighbour_lines_are_drawn_but_not_masked(monkeypatch, renderer):
+    near = _only(monkeypatch, 'neighbours')
+
+    def stray_ink(s):
+        """Share of pixels away from the word (2 px) that have the word's colour."""
+        import cv2
+        word = s.char_masks.any(0)
+        fg = np.median(s.hr[s.alpha > 0.9].astype(float), axis=0)
+        away = ~cv2.dilate(word.astype(np.uint8), np.ones((5, 5), np.uint8)).astype(bool)
+        return float((np.abs(s.hr[away].astype(float) - fg).max(1) < 25).mean())
+
+    with_lines, without = [], []
+    for seed in range(10):
+        s = near.render(np.random.default_rng(seed), 'easy', label='Word')
+        np.testing.assert_array_equal(s.char_masks.any(0), s.alpha >= 0.5)
+        with_lines.append(stray_ink(s))
+        without.append(stray_ink(renderer.render(np.random.default_rng(seed), 'easy', label='Word')))
+    # Lines above a word can be cut to nothing (no descenders), so not every sample shows one.
+    assert sum(v > 0.005 for v in with_lines) >= 5 and max(without) < 0.002, (with_lines, without)
+
+
+def test_scene_flag_changes_only_scene_data(tmp_path):
+    res = subprocess.run([sys.executable, TOOL, str(tmp_path / 's'), '--num-train', '6', '--num-test', '2', '--seed',
+                          '5', '--workers', '1', '--scene'], capture_output=True, text=True)
+    assert res.returncode == 0, res.stderr
+    _gen(tmp_path / 'p', 5, 1)
+    s, p = TextZoomLMDB(str(tmp_path / 's' / 'train')), TextZoomLMDB(str(tmp_path / 'p' / 'train'))
+    assert len(s) == 6
+    assert [s.get(b'image_hr-%09d' % i) for i in range(1, 7)] != [p.get(b'image_hr-%09d' % i) for i in range(1, 7)]
+    for i in range(1, 7):
+        assert decode_masks(s.get(glyph_key(i))).shape[0] == len(s.read_label(i))

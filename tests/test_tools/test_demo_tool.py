@@ -150,3 +150,26 @@ def test_demo_arguments_default_to_the_shipped_model():
     for bad in (['a.png', '--config', 'c.py', '--out', 'o'], ['a.png', '--labels', 'l.tsv', '--out', 'o']):
         with pytest.raises(SystemExit):
             parse_demo_args(bad)
+
+
+def test_finetune_config_starts_from_the_shipped_generator(tmp_path):
+    """configs/demo/glyphsr_finetune_synthetic.py loads the published generator-only fp16 file into a full
+    training model (the frozen prior and the text focus loss's recognizer keep their own weights)."""
+    from mmengine.config import Config
+    from mmengine.runner import Runner
+
+    from glyphsr_mm.utils.checkpoint import read_state_dict
+    cfg = Config.fromfile(os.path.join(ROOT, 'configs', 'demo', 'glyphsr_finetune_synthetic.py'))
+    cfg.work_dir = str(tmp_path)
+    cfg.load_from = os.path.join(ROOT, cfg.load_from)
+    runner = Runner.from_cfg(cfg)
+    prior_before = {k: v.clone() for k, v in runner.model.text_prior.state_dict().items()}
+    runner.load_or_resume()
+    shipped = read_state_dict(cfg.load_from)
+    gen = runner.model.generator.state_dict()
+    assert shipped and all(k.startswith('generator.') for k in shipped)
+    for key, value in shipped.items():
+        mine = gen[key[len('generator.'):]]
+        torch.testing.assert_close(mine, value.to(mine.dtype), rtol=0, atol=0, msg=key)
+    for key, value in runner.model.text_prior.state_dict().items():
+        torch.testing.assert_close(value, prior_before[key], msg=key)

@@ -31,3 +31,19 @@ def test_curves_table_and_png(tmp_path):
     lines = (tmp_path / 't.md').read_text().splitlines()
     assert lines[0] == '| run | iteration | rapidocr/average/word_acc | PSNR |'
     assert lines[2:] == ['| A | 500 | 31.00 | 21.10 |', '| A | 1000 | 40.00 | 21.50 |', '| B | 500 | 28.00 | 21.20 |']
+
+
+def test_runs_under_one_name_are_seeds(tmp_path):
+    train = lambda it: {'loss': 1.0, 'step': it}  # noqa: E731
+    val = lambda acc: {'rapidocr/average/word_acc': acc, 'step': 0}  # noqa: E731
+    write_run(tmp_path / 's0', {'20260101_000000': [train(500), val(30.0), train(1000), val(40.0)]})
+    write_run(tmp_path / 's1', {'20260101_000000': [train(500), val(34.0)]})  # the second seed stopped earlier
+    write_run(tmp_path / 'b', {'20260101_000000': [train(500), val(28.0)]})
+    res = subprocess.run([sys.executable, os.path.join(ROOT, 'tools', 'analysis', 'plot_learning_curves.py'),
+                          f'A={tmp_path / "s0"}', f'A={tmp_path / "s1"}', f'B={tmp_path / "b"}', '--out',
+                          str(tmp_path / 'c.png'), '--table', str(tmp_path / 't.md')], capture_output=True, text=True)
+    assert res.returncode == 0, res.stderr[-2000:]
+    lines = (tmp_path / 't.md').read_text().splitlines()
+    assert lines[0] == '| run | iteration | seeds | rapidocr/average/word_acc |'
+    # mean ± sample std of 30 and 34; iteration 1000 has one seed
+    assert lines[2:] == ['| A | 500 | 2 | 32.00 ± 2.83 |', '| A | 1000 | 1 | 40.00 |', '| B | 500 | 1 | 28.00 |']

@@ -1,11 +1,13 @@
 """Write a synthetic TextZoom: LMDBs in TextZoom's exact format plus exact per-character glyph masks and boxes.
 
     python tools/dataset_converters/make_synthetic_textzoom.py OUT_DIR --num-train N --num-test N --seed S
-        [--workers W] [--fonts pinned|system|pinned+system|DIR|a.ttf,b.ttf]
+        [--workers W] [--fonts pinned|system|pinned+system|DIR|a.ttf,b.ttf] [--scene]
 
 Fonts: by default the fixed set of faces from pinned PyPI packages (``PINNED_FONTS`` in
 ``glyphsr_mm/datasets/synthetic_text.py``), so that a seed gives byte-identical data on every machine with the
 project's set-up; ``--fonts system`` uses the machine's own fonts instead (not reproducible elsewhere).
+``--scene`` adds curved and rotated words, cut-off neighbouring lines, shadows and outlines (``SCENE_EFFECTS``),
+which real crops show and the plain set lacks.
 
 Layout: OUT_DIR/train, OUT_DIR/test/{easy,medium,hard}. Besides TextZoom's keys each record has
 ``glyph-%09d`` (L x 32 x 128 bit-packed, zlib) and ``boxes-%09d`` (JSON [x0, y0, x1, y1] per character), which
@@ -33,6 +35,7 @@ from glyphsr_mm.datasets.synthetic_text import SyntheticTextRenderer, resolve_fo
 SPLITS = {'train': None, 'test/easy': 'easy', 'test/medium': 'medium', 'test/hard': 'hard'}
 _RENDERER = None
 _FONTS = None  # font files of this run (set before the worker pool forks)
+_SCENE = False  # scene effects on (set before the worker pool forks)
 
 
 def _split_id(split: str) -> int:
@@ -43,7 +46,7 @@ def render_record(job: Tuple[int, str, int]) -> Tuple[str, bytes, bytes, bytes, 
     """Render sample ``index`` of ``split``: (label, lr png, hr png, masks, boxes)."""
     global _RENDERER
     if _RENDERER is None:
-        _RENDERER = SyntheticTextRenderer(fonts=_FONTS or resolve_fonts('pinned'))
+        _RENDERER = SyntheticTextRenderer(fonts=_FONTS or resolve_fonts('pinned'), scene=_SCENE)
     seed, split, index = job
     rng = np.random.default_rng([seed, _split_id(split), index])
     difficulty = SPLITS[split] or ('easy', 'medium', 'hard')[int(rng.integers(3))]
@@ -51,11 +54,11 @@ def render_record(job: Tuple[int, str, int]) -> Tuple[str, bytes, bytes, bytes, 
     return s.label, encode_png(s.lr), encode_png(s.hr), encode_masks(s.char_masks), encode_boxes(s.boxes)
 
 
-def record_checksums(seed: int = 0, num: int = 32, fonts: str = 'pinned') -> dict:
+def record_checksums(seed: int = 0, num: int = 32, fonts: str = 'pinned', scene: bool = False) -> dict:
     """SHA-256 of the first ``num`` records of each split for ``seed`` (label, LR, HR, masks, boxes bytes) and of
     each font file: what ``tests/data/synthetic_checksums.json`` pins."""
-    global _FONTS, _RENDERER
-    _FONTS, _RENDERER = resolve_fonts(fonts), None
+    global _FONTS, _RENDERER, _SCENE
+    _FONTS, _RENDERER, _SCENE = resolve_fonts(fonts), None, scene
     splits = {}
     for split in SPLITS:
         h = hashlib.sha256()
@@ -75,10 +78,10 @@ def _done(path: str, n: int) -> bool:
 
 
 def generate(out_dir: str, num_train: int, num_test: int, seed: int = 0, workers: int = 1,
-             fonts: str = 'pinned') -> dict:
+             fonts: str = 'pinned', scene: bool = False) -> dict:
     """Write all splits; returns ``{split: n}``."""
-    global _FONTS, _RENDERER
-    _FONTS, _RENDERER = resolve_fonts(fonts), None
+    global _FONTS, _RENDERER, _SCENE
+    _FONTS, _RENDERER, _SCENE = resolve_fonts(fonts), None, scene
     sizes = {'train': num_train, **{k: num_test for k in SPLITS if k != 'train'}}
     pool = get_context('fork').Pool(workers) if workers > 1 else None
     try:
@@ -116,16 +119,19 @@ def main() -> int:
     parser.add_argument('--fonts', default='pinned',
                         help="'pinned' (default: the fixed set installed by the set-up), 'system', 'pinned+system', "
                              'a folder of .ttf/.otf files, or a comma-separated list of font files')
+    parser.add_argument('--scene', action='store_true',
+                        help='add scene effects: curved and rotated words, cut-off neighbouring lines, shadows, '
+                             'outlines (SCENE_EFFECTS in glyphsr_mm/datasets/synthetic_text.py)')
     parser.add_argument('--checksums', type=int, metavar='N',
                         help='print the SHA-256 of the first N records of each split (and of the fonts) as JSON '
                              'instead of writing data (tests/data/synthetic_checksums.json holds N=32, seed 0)')
     args = parser.parse_args()
     if args.checksums:
-        print(json.dumps(record_checksums(args.seed, args.checksums, args.fonts), indent=1))
+        print(json.dumps(record_checksums(args.seed, args.checksums, args.fonts, args.scene), indent=1))
         return 0
     if not args.out_dir:
         parser.error('out_dir is required (unless --checksums)')
-    sizes = generate(args.out_dir, args.num_train, args.num_test, args.seed, args.workers, args.fonts)
+    sizes = generate(args.out_dir, args.num_train, args.num_test, args.seed, args.workers, args.fonts, args.scene)
     print(f'synthetic TextZoom in {args.out_dir}: ' + ', '.join(f'{k} {v}' for k, v in sizes.items()))
     return 0
 
