@@ -118,7 +118,7 @@ SCENE_EFFECTS = dict(
     curve=0.3,  # arc baseline; sag up to +-0.35 of the canvas height at the canvas's ends
     rotate=0.3,  # rotation up to +-8 degrees (on top of the perspective jitter)
     neighbours=0.35,  # partial text lines above and/or below, cut by the crop
-    shadow=0.2,  # drop shadow 1-2 HR pixels away, blurred
+    shadow=0.2,  # drop shadow 0.8-2 HR pixels away, blurred
     outline=0.15,  # a contrasting outline 1 HR pixel wide
 )
 
