@@ -249,11 +249,8 @@ class SyntheticTextRenderer:
         if fx.get('angle'):
             M = M @ np.vstack([cv2.getRotationMatrix2D((W / 2, H / 2), float(fx['angle']), 1.0), [0, 0, 1]])
         # Each character's own homography: its place on the arc (if bent), then the shared warp.
-        char_warps = [M @ bends[i] if bends else M for i in range(len(label))]
-        warped = np.stack([cv2.warpPerspective(layer, Mi, (W, H), flags=cv2.INTER_LINEAR)
-                           for layer, Mi in zip(layers, char_warps)])
-        alpha_chars = np.stack([cv2.resize(a, HR_SIZE[::-1], interpolation=cv2.INTER_AREA) for a in warped])
-        alpha_chars = alpha_chars.astype(np.float32) / 255.0
+        char_warps = [M @ b for b in bends] if bends else [M] * len(label)
+        alpha_chars = np.stack([_hr_alpha(layer, Mi) for layer, Mi in zip(layers, char_warps)])
         char_masks = alpha_chars >= 0.5
         alpha = alpha_chars.max(axis=0)
         # Colours with contrast; either polarity.
@@ -294,8 +291,7 @@ class SyntheticTextRenderer:
             for side, text, gap, shift in fx['neighbours']:
                 dy = line_h * gap * (-1 if side == 'above' else 1)
                 ImageDraw.Draw(im).text((x0 + shift * W * 0.25, y0 + dy), text, font=font, fill=255)
-            ctx = cv2.warpPerspective(np.asarray(im), M, (W, H), flags=cv2.INTER_LINEAR)
-            ctx = cv2.resize(ctx, HR_SIZE[::-1], interpolation=cv2.INTER_AREA).astype(np.float32) / 255.0
+            ctx = _hr_alpha(np.asarray(im), M)
             ink = np.maximum(alpha, ctx)
         else:
             ctx = None
@@ -313,6 +309,13 @@ class SyntheticTextRenderer:
         if ctx is not None:
             hr = hr * (1 - ctx[..., None]) + fg_col * ctx[..., None]
         return hr * (1 - alpha[..., None]) + fg_col * alpha[..., None]
+
+
+def _hr_alpha(layer: np.ndarray, warp: np.ndarray) -> np.ndarray:
+    """A 4x-scale uint8 text layer, warped and area-downsampled to the HR size, as alpha in [0, 1]."""
+    h, w = layer.shape
+    warped = cv2.warpPerspective(layer, warp, (w, h), flags=cv2.INTER_LINEAR)
+    return cv2.resize(warped, HR_SIZE[::-1], interpolation=cv2.INTER_AREA).astype(np.float32) / 255.0
 
 
 def _arc_placement(sag: float, centre: Tuple[float, float], width: int) -> np.ndarray:
