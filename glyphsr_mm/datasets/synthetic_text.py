@@ -106,10 +106,13 @@ def word_list(n: int = 30000) -> List[str]:
 
 
 # Degradation strength per split: (gaussian blur sigma at HR scale, noise sigma, JPEG quality) ranges.
+# 'clean' is no test split: training pairs may draw it (``--clean-fraction``) so that the network also sees what a
+# sharp photograph down-scaled with an anti-aliasing filter looks like, which the three splits never show.
 DIFFICULTY = {
     'easy': dict(blur=(1.0, 1.5), noise=(3.0, 6.0), jpeg=(40, 70)),
     'medium': dict(blur=(1.3, 1.8), noise=(5.0, 9.0), jpeg=(30, 55)),
     'hard': dict(blur=(1.55, 2.05), noise=(6.0, 9.0), jpeg=(25, 45)),
+    'clean': dict(blur=(0.4, 0.9), noise=(0.0, 2.0), jpeg=(75, 95)),
 }
 
 

@@ -146,3 +146,30 @@ def test_scene_flag_changes_only_scene_data(tmp_path):
     assert [s.get(b'image_hr-%09d' % i) for i in range(1, 7)] != [p.get(b'image_hr-%09d' % i) for i in range(1, 7)]
     for i in range(1, 7):
         assert decode_masks(s.get(glyph_key(i))).shape[0] == len(s.read_label(i))
+
+
+def test_clean_fraction_sharpens_training_lr_only(tmp_path):
+    from PIL import Image
+    res = subprocess.run([sys.executable, TOOL, str(tmp_path / 'c'), '--num-train', '40', '--num-test', '12', '--seed',
+                          '5', '--workers', '1', '--clean-fraction', '1'], capture_output=True, text=True)
+    assert res.returncode == 0, res.stderr
+    _gen(tmp_path / 'p', 5, 1)
+    for split in ('test/easy', 'test/medium', 'test/hard'):  # test strengths do not change
+        c, p = TextZoomLMDB(str(tmp_path / 'c' / split)), TextZoomLMDB(str(tmp_path / 'p' / split))
+        assert all(c.get(b'image_lr-%09d' % i) == p.get(b'image_lr-%09d' % i) for i in range(1, 13))
+
+    def err_to_clean_downscale(db):
+        """Mean |LR - PIL's anti-aliased bicubic down-scale of HR| over the training pairs."""
+        errs = []
+        for i in range(1, 41):
+            hr, lr = db.read_image('hr', i), db.read_image('lr', i).astype(np.float32)
+            ref = np.asarray(Image.fromarray(hr).resize((64, 16), Image.BICUBIC), np.float32)
+            errs.append(np.abs(lr - ref).mean())
+        return float(np.mean(errs))
+
+    clean = err_to_clean_downscale(TextZoomLMDB(str(tmp_path / 'c' / 'train')))
+    plain = err_to_clean_downscale(TextZoomLMDB(str(tmp_path / 'p' / 'train')))
+    assert clean < 0.6 * plain, (clean, plain)
+    res = subprocess.run([sys.executable, TOOL, str(tmp_path / 'x'), '--clean-fraction', '1.5'], capture_output=True,
+                         text=True)
+    assert res.returncode != 0 and 'clean_fraction' in res.stderr

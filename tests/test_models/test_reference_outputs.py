@@ -6,6 +6,8 @@ TBSRN's transformer). The tests load the weights the way a user loads the real c
 The GlyphSR release itself is compared through the official-checkpoint converter (tests/test_tools/
 test_official_converter.py).
 """
+import copy
+
 import pytest
 import torch
 
@@ -70,11 +72,16 @@ def _aster(tmp_path, state, **kwargs):
 def test_aster_matches_the_release_beam_search_by_default(tmp_path, aster_fixture):
     state, inputs, outputs, meta = aster_fixture
     rec = _aster(tmp_path, state)
+    rec64 = copy.deepcopy(rec).double()
     for b in BATCHES:
         with torch.no_grad():
             rectified = rec.rectify(rec.preprocess(inputs['images' + b]))
             beam = rec.decoder.beam_search(rec.encoder(rectified), 5, 100, rec.charset.eos)
-        assert max_diff(rectified, outputs['rectified' + b]) < 1e-4, b
+            rectified64 = rec64.rectify(rec64.preprocess(inputs['images' + b]).double())
+        # The rectified image is compared in float64: float32 round-off of the TPS sampling alone reaches 3.6e-4
+        # against float64 on an AVX-512 CPU, and differs between CPUs. The stored float32 reference is 1.2e-4 /
+        # 1.4e-4 (the two batches) from the float64 result; a misplaced grid (align_corners) moves it by > 1e-2.
+        assert max_diff(rectified64, outputs['rectified' + b]) < 3e-4, b
         assert torch.equal(beam, outputs['beam_ids' + b].long()), b
         assert max_diff(rec.probs(inputs['images' + b]), outputs['probs' + b]) < 1e-4, b
         assert rec.predict(inputs['images' + b]) == meta['beam_strings' + b], b

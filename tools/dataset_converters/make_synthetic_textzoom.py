@@ -1,13 +1,15 @@
 """Write a synthetic TextZoom: LMDBs in TextZoom's exact format plus exact per-character glyph masks and boxes.
 
     python tools/dataset_converters/make_synthetic_textzoom.py OUT_DIR --num-train N --num-test N --seed S
-        [--workers W] [--fonts pinned|system|pinned+system|DIR|a.ttf,b.ttf] [--scene]
+        [--workers W] [--fonts pinned|system|pinned+system|DIR|a.ttf,b.ttf] [--scene] [--clean-fraction F]
 
 Fonts: by default the fixed set of faces from pinned PyPI packages (``PINNED_FONTS`` in
 ``glyphsr_mm/datasets/synthetic_text.py``), so that a seed gives byte-identical data on every machine with the
 project's set-up; ``--fonts system`` uses the machine's own fonts instead (not reproducible elsewhere).
 ``--scene`` adds curved and rotated words, cut-off neighbouring lines, shadows and outlines (``SCENE_EFFECTS``),
-which real crops show and the plain set lacks.
+which real crops show and the plain set lacks. ``--clean-fraction F`` gives that share of the training pairs the
+near-clean ``'clean'`` degradation (light blur, little noise, mild JPEG): the look of a sharp photograph down-scaled
+with an anti-aliasing filter; the test splits keep their strengths.
 
 Layout: OUT_DIR/train, OUT_DIR/test/{easy,medium,hard}. Besides TextZoom's keys each record has
 ``glyph-%09d`` (L x 32 x 128 bit-packed, zlib) and ``boxes-%09d`` (JSON [x0, y0, x1, y1] per character), which
@@ -36,6 +38,7 @@ SPLITS = {'train': None, 'test/easy': 'easy', 'test/medium': 'medium', 'test/har
 _RENDERER = None
 _FONTS = None  # font files of this run (set before the worker pool forks)
 _SCENE = False  # scene effects on (set before the worker pool forks)
+_CLEAN_FRACTION = 0.0  # share of training pairs with the 'clean' degradation (set before the fork)
 
 
 def _split_id(split: str) -> int:
@@ -49,16 +52,28 @@ def render_record(job: Tuple[int, str, int]) -> Tuple[str, bytes, bytes, bytes, 
         _RENDERER = SyntheticTextRenderer(fonts=_FONTS or resolve_fonts('pinned'), scene=_SCENE)
     seed, split, index = job
     rng = np.random.default_rng([seed, _split_id(split), index])
-    difficulty = SPLITS[split] or ('easy', 'medium', 'hard')[int(rng.integers(3))]
+    difficulty = SPLITS[split]
+    if difficulty is None:
+        # No draw at fraction 0, so that a seed's bytes do not depend on the option's existence.
+        clean = _CLEAN_FRACTION > 0 and rng.random() < _CLEAN_FRACTION
+        difficulty = 'clean' if clean else ('easy', 'medium', 'hard')[int(rng.integers(3))]
     s = _RENDERER.render(rng, difficulty)
     return s.label, encode_png(s.lr), encode_png(s.hr), encode_masks(s.char_masks), encode_boxes(s.boxes)
 
 
-def record_checksums(seed: int = 0, num: int = 32, fonts: str = 'pinned', scene: bool = False) -> dict:
+def _configure(fonts: str, scene: bool, clean_fraction: float) -> None:
+    """Set the module state the (forked) workers render with."""
+    global _FONTS, _RENDERER, _SCENE, _CLEAN_FRACTION
+    if not 0.0 <= clean_fraction <= 1.0:
+        raise ValueError(f'clean_fraction must be in [0, 1], got {clean_fraction}')
+    _FONTS, _RENDERER, _SCENE, _CLEAN_FRACTION = resolve_fonts(fonts), None, scene, clean_fraction
+
+
+def record_checksums(seed: int = 0, num: int = 32, fonts: str = 'pinned', scene: bool = False,
+                     clean_fraction: float = 0.0) -> dict:
     """SHA-256 of the first ``num`` records of each split for ``seed`` (label, LR, HR, masks, boxes bytes) and of
     each font file: what ``tests/data/synthetic_checksums.json`` pins."""
-    global _FONTS, _RENDERER, _SCENE
-    _FONTS, _RENDERER, _SCENE = resolve_fonts(fonts), None, scene
+    _configure(fonts, scene, clean_fraction)
     splits = {}
     for split in SPLITS:
         h = hashlib.sha256()
@@ -78,10 +93,9 @@ def _done(path: str, n: int) -> bool:
 
 
 def generate(out_dir: str, num_train: int, num_test: int, seed: int = 0, workers: int = 1,
-             fonts: str = 'pinned', scene: bool = False) -> dict:
+             fonts: str = 'pinned', scene: bool = False, clean_fraction: float = 0.0) -> dict:
     """Write all splits; returns ``{split: n}``."""
-    global _FONTS, _RENDERER, _SCENE
-    _FONTS, _RENDERER, _SCENE = resolve_fonts(fonts), None, scene
+    _configure(fonts, scene, clean_fraction)
     sizes = {'train': num_train, **{k: num_test for k in SPLITS if k != 'train'}}
     pool = get_context('fork').Pool(workers) if workers > 1 else None
     try:
@@ -122,16 +136,21 @@ def main() -> int:
     parser.add_argument('--scene', action='store_true',
                         help='add scene effects: curved and rotated words, cut-off neighbouring lines, shadows, '
                              'outlines (SCENE_EFFECTS in glyphsr_mm/datasets/synthetic_text.py)')
+    parser.add_argument('--clean-fraction', type=float, default=0.0, metavar='F',
+                        help="share of training pairs degraded with the near-clean 'clean' strength (light blur, "
+                             'little noise, mild JPEG) instead of easy/medium/hard; default 0')
     parser.add_argument('--checksums', type=int, metavar='N',
                         help='print the SHA-256 of the first N records of each split (and of the fonts) as JSON '
                              'instead of writing data (tests/data/synthetic_checksums.json holds N=32, seed 0)')
     args = parser.parse_args()
     if args.checksums:
-        print(json.dumps(record_checksums(args.seed, args.checksums, args.fonts, args.scene), indent=1))
+        print(json.dumps(record_checksums(args.seed, args.checksums, args.fonts, args.scene, args.clean_fraction),
+                         indent=1))
         return 0
     if not args.out_dir:
         parser.error('out_dir is required (unless --checksums)')
-    sizes = generate(args.out_dir, args.num_train, args.num_test, args.seed, args.workers, args.fonts, args.scene)
+    sizes = generate(args.out_dir, args.num_train, args.num_test, args.seed, args.workers, args.fonts, args.scene,
+                     args.clean_fraction)
     print(f'synthetic TextZoom in {args.out_dir}: ' + ', '.join(f'{k} {v}' for k, v in sizes.items()))
     return 0
 
