@@ -2,6 +2,8 @@
 # scene-effects synthetic set (make_synthetic_textzoom.py --scene), given as GLYPHSR_DEMO_DATA:
 #   GLYPHSR_DEMO_DATA=data/syn20k_scene python tools/train.py configs/demo/glyphsr_finetune_synthetic.py
 # A cosine from half the recipe's peak learning rate over 300 iterations, validated at the end.
+# The shipped file is itself this fine-tune of the recipe's iteration-1,000 model (load_from=.../iter_1000.pth) on
+# 20,000 pairs with 30% near-clean degradation (make_synthetic_textzoom.py --clean-fraction 0.3); see its .json.
 _base_ = ['./glyphsr_shipped_synthetic.py']
 load_from = 'checkpoints/glyphsr_synthetic.pth'
 max_iters = 300
