@@ -172,4 +172,4 @@ def test_clean_fraction_sharpens_training_lr_only(tmp_path):
     assert clean < 0.6 * plain, (clean, plain)
     res = subprocess.run([sys.executable, TOOL, str(tmp_path / 'x'), '--clean-fraction', '1.5'], capture_output=True,
                          text=True)
-    assert res.returncode != 0 and 'clean_fraction' in res.stderr
+    assert res.returncode == 2 and '--clean-fraction must be in [0, 1], got 1.5' in res.stderr, res.stderr

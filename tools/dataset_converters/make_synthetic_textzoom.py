@@ -143,6 +143,8 @@ def main() -> int:
                         help='print the SHA-256 of the first N records of each split (and of the fonts) as JSON '
                              'instead of writing data (tests/data/synthetic_checksums.json holds N=32, seed 0)')
     args = parser.parse_args()
+    if not 0.0 <= args.clean_fraction <= 1.0:
+        parser.error(f'--clean-fraction must be in [0, 1], got {args.clean_fraction}')
     if args.checksums:
         print(json.dumps(record_checksums(args.seed, args.checksums, args.fonts, args.scene, args.clean_fraction),
                          indent=1))
