@@ -4,6 +4,7 @@ them."""
 import os
 
 import numpy as np
+import pytest
 import torch
 
 from tests.conftest import ROOT
@@ -57,3 +58,21 @@ def test_shipped_glyphsr_metadata_names_the_file():
     meta = json.load(open(os.path.join(ROOT, 'checkpoints', 'glyphsr_synthetic.json')))
     with open(os.path.join(ROOT, meta['file']), 'rb') as f:
         assert hashlib.sha256(f.read()).hexdigest() == meta['sha256']
+
+
+def test_shipped_glyphsr_earlier_file_is_in_the_history_it_names():
+    """The fine-tune's base (metadata 'earlier_file') comes back with the ``git show COMMIT:PATH`` it gives."""
+    import hashlib
+    import json
+    import shutil
+    import subprocess
+    meta = json.load(open(os.path.join(ROOT, 'checkpoints', 'glyphsr_synthetic.json')))
+    earlier = meta['earlier_file']
+    if shutil.which('git') is None or not os.path.isdir(os.path.join(ROOT, '.git')):
+        pytest.skip('not a git checkout')
+    if subprocess.run(['git', 'cat-file', '-e', earlier['commit']], cwd=ROOT).returncode != 0:
+        pytest.skip(f"commit {earlier['commit']} is not in this clone (shallow?)")
+    blob = subprocess.run(['git', 'show', f"{earlier['commit']}:{meta['file']}"], cwd=ROOT, capture_output=True)
+    assert blob.returncode == 0, blob.stderr.decode()
+    assert hashlib.sha256(blob.stdout).hexdigest() == earlier['sha256']
+    assert f"git show {earlier['commit']}:{meta['file']}" in ' '.join(meta['trained_with'])
