@@ -1,7 +1,11 @@
 """The weights shipped in checkpoints/ load into their model and do their job: the width-0.125 TBSRN
 transformer reads synthetic HR words it never saw (a seed the training set did not use); the GlyphSR restores
 them."""
+import hashlib
+import json
 import os
+import shutil
+import subprocess
 
 import numpy as np
 import pytest
@@ -31,7 +35,6 @@ def test_shipped_tbsrn_w0125_reads_unseen_synthetic_words():
 def test_shipped_glyphsr_runs_by_default_and_restores_unseen_synthetic_words():
     """tools/demo.py's default model (the shipped GlyphSR) loads without any weights to fetch and its SR is closer
     to HR than bicubic on words of a seed it never saw (+0.57 dB measured on the 1,500 seed-1 test images)."""
-    import pytest
     pytest.importorskip('mmagic')
     pytest.importorskip('easyocr_en_models')
     import torch.nn.functional as F
@@ -45,34 +48,34 @@ def test_shipped_glyphsr_runs_by_default_and_restores_unseen_synthetic_words():
     out = TextSRInferencer(SHIPPED_CONFIG, SHIPPED_CHECKPOINT, device='cpu')([s.lr for s in samples])
     hr = torch.from_numpy(np.stack([s.hr for s in samples])).permute(0, 3, 1, 2).float() / 255
     bicubic = F.interpolate(out['lr'], size=(32, 128), mode='bicubic', align_corners=False).clamp(0, 1)
-    psnr = lambda x: (10 * torch.log10(1 / ((x - hr) ** 2).mean((1, 2, 3)))).mean().item()  # noqa: E731
+    psnr = lambda x: (10 * torch.log10(1 / ((x - hr) ** 2).mean((1, 2, 3)))).mean().item()
     assert out['sr'].shape == (48, 3, 32, 128)
     assert psnr(out['sr']) > psnr(bicubic) + 0.2, (psnr(out['sr']), psnr(bicubic))
+
+
+def _shipped_glyphsr_meta() -> dict:
+    with open(os.path.join(ROOT, 'checkpoints', 'glyphsr_synthetic.json')) as f:
+        return json.load(f)
 
 
 def test_shipped_glyphsr_metadata_names_the_file():
     """checkpoints/glyphsr_synthetic.json describes the file next to it: a replaced .pth without new metadata
     (test table, commands) fails here."""
-    import hashlib
-    import json
-    meta = json.load(open(os.path.join(ROOT, 'checkpoints', 'glyphsr_synthetic.json')))
+    meta = _shipped_glyphsr_meta()
     with open(os.path.join(ROOT, meta['file']), 'rb') as f:
         assert hashlib.sha256(f.read()).hexdigest() == meta['sha256']
 
 
 def test_shipped_glyphsr_earlier_file_is_in_the_history_it_names():
     """The fine-tune's base (metadata 'earlier_file') comes back with the ``git show COMMIT:PATH`` it gives."""
-    import hashlib
-    import json
-    import shutil
-    import subprocess
-    meta = json.load(open(os.path.join(ROOT, 'checkpoints', 'glyphsr_synthetic.json')))
+    meta = _shipped_glyphsr_meta()
     earlier = meta['earlier_file']
-    if shutil.which('git') is None or not os.path.isdir(os.path.join(ROOT, '.git')):
-        pytest.skip('not a git checkout')
-    if subprocess.run(['git', 'cat-file', '-e', earlier['commit']], cwd=ROOT).returncode != 0:
-        pytest.skip(f"commit {earlier['commit']} is not in this clone (shallow?)")
-    blob = subprocess.run(['git', 'show', f"{earlier['commit']}:{meta['file']}"], cwd=ROOT, capture_output=True)
+    if shutil.which('git') is None:
+        pytest.skip('git is not installed')
+    git = {'cwd': ROOT, 'capture_output': True, 'check': False}
+    if subprocess.run(['git', 'cat-file', '-e', earlier['commit']], **git).returncode != 0:
+        pytest.skip(f"commit {earlier['commit']} is not in this checkout (not a git clone, or a shallow one)")
+    blob = subprocess.run(['git', 'show', f"{earlier['commit']}:{meta['file']}"], **git)
     assert blob.returncode == 0, blob.stderr.decode()
     assert hashlib.sha256(blob.stdout).hexdigest() == earlier['sha256']
     assert f"git show {earlier['commit']}:{meta['file']}" in ' '.join(meta['trained_with'])
