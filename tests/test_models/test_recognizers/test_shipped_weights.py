@@ -72,10 +72,12 @@ def test_shipped_glyphsr_earlier_file_is_in_the_history_it_names():
     earlier = meta['earlier_file']
     if shutil.which('git') is None:
         pytest.skip('git is not installed')
-    git = {'cwd': ROOT, 'capture_output': True, 'check': False}
-    if subprocess.run(['git', 'cat-file', '-e', earlier['commit']], **git).returncode != 0:
+    def git(*args: str) -> subprocess.CompletedProcess:
+        return subprocess.run(['git', *args], cwd=ROOT, capture_output=True, check=False)
+
+    if git('cat-file', '-e', earlier['commit']).returncode != 0:
         pytest.skip(f"commit {earlier['commit']} is not in this checkout (not a git clone, or a shallow one)")
-    blob = subprocess.run(['git', 'show', f"{earlier['commit']}:{meta['file']}"], **git)
+    blob = git('show', f"{earlier['commit']}:{meta['file']}")
     assert blob.returncode == 0, blob.stderr.decode()
     assert hashlib.sha256(blob.stdout).hexdigest() == earlier['sha256']
     assert f"git show {earlier['commit']}:{meta['file']}" in ' '.join(meta['trained_with'])
