@@ -7,7 +7,9 @@
 # EasyOCR's english_g2 as text prior (pretrained, installs offline), no text focus loss (its TBSRN transformer takes
 # 45 min to train here: docs/recognizers.md), the synthetic set's exact glyph masks ('render' mode), rapidocr
 # (pretrained, offline) as the evaluation recognizer, and an iteration budget (tools/demo_main.py --iters).
-_base_ = ['../glyphsr_textzoom.py']
+# The paper config's bases, with the synthetic set (its exact glyph masks, or a GEM cache) in place of TextZoom.
+_base_ = ['../_base_/models/glyphsr.py', '../_base_/datasets/textzoom_synthetic.py', '../_base_/schedules/adam_200e.py',
+          '../_base_/default_runtime.py', '../_base_/evaluation/textzoom_recognizers.py']
 demo_root = '{{$GLYPHSR_DEMO_DATA:work_dirs/demo/data}}'
 model = dict(
     generator=dict(channels=32, num_blocks=3, glyph_block=2, prior_classes=97, prior_channels=16,
@@ -16,19 +18,8 @@ model = dict(
     text_focus_loss=None,
 )
 test_roots = [f'{demo_root}/test/{s}' for s in ('easy', 'medium', 'hard')]
-# Glyph masks: the synthetic set's exact ones ('render'), or a GEM cache (tools/demo_main.py sets
-# SYNTHETIC_GLYPH_MODE=sam SYNTHETIC_GLYPH_CACHE=DIR when SAM_CHECKPOINT is given).
-train_pipeline = [
-    dict(type='LoadTextZoomImages', lr_size=(16, 64), hr_size=(32, 128)),
-    dict(type='AddTextMaskChannel'),
-    dict(type='GlyphExtraction', mode='{{$SYNTHETIC_GLYPH_MODE:render}}', cache='{{$SYNTHETIC_GLYPH_CACHE:none}}',
-         num_maps=16, required=True),
-    dict(type='TextRandomAffine', prob=0.5),
-    dict(type='PackInputs', keys='img', meta_keys=['gt_text', 'subset', 'index', 'lmdb_path'],
-         data_keys=['gt_char_masks', 'gt_line_mask']),
-]
 train_dataloader = dict(batch_size=16, num_workers=1, persistent_workers=True,
-                        dataset=dict(data_root=[f'{demo_root}/train'], pipeline=train_pipeline))
+                        dataset=dict(data_root=[f'{demo_root}/train']))
 val_dataloader = dict(batch_size=50, num_workers=1, dataset=dict(data_root=test_roots))
 test_dataloader = dict(batch_size=50, num_workers=1, dataset=dict(data_root=test_roots))
 eval_recognizers = dict(rapidocr=dict(type='RapidOCRRecognizer'))
