@@ -15,6 +15,12 @@
 #   GLYPHSR_PYTHON          interpreter used to create the venv (default: python3.11, else python3)
 #   GLYPHSR_EXTRAS          extras of glyphsr_mm to install (default: eval,dev)
 #   MAX_JOBS                parallel compile jobs for mmcv (default: nproc)
+#   GLYPHSR_CUDA            1: build mmcv's CUDA ops (no GPU needed); 0: CPU ops only; unset: CUDA ops when torch
+#                           sees a GPU and a CUDA toolkit is installed
+#   TORCH_CUDA_ARCH_LIST    GPU architectures of the CUDA build (default: 8.0;9.0, i.e. A100 and H100)
+#   GLYPHSR_CUDA_TOOLKIT    where nvcc comes from: auto (default: $CUDA_HOME, nvcc on PATH, /usr/local/cuda, else
+#                           NVIDIA's pip packages) or pip (NVIDIA's pip packages, installed into the environment)
+#   GLYPHSR_SETUP_PLAN      1: print which mmcv variant would be built (cache key, toolkit) after the torch step, exit
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -87,22 +93,88 @@ pip_ install -q -r requirements/build.txt
 
 # ---------------------------------------------------------------- 3. mmcv with ops (cached wheel)
 STEP=mmcv-download
-read -r torchver cudatag <<<"$("$PY" -c '
+read -r torchver torchcuda gpu <<<"$("$PY" -c '
 import torch
-cuda = torch.version.cuda if (torch.version.cuda and torch.cuda.is_available()) else None
-print(torch.__version__.split("+")[0], ("cu" + cuda.replace(".", "")) if cuda else "cpu")')"
-if [[ "$cudatag" != "cpu" ]] && ! command -v nvcc >/dev/null && [[ -z "${CUDA_HOME:-}" ]]; then
-  log "GPU visible but no CUDA toolkit (nvcc/CUDA_HOME): building CPU ops only"
+print(torch.__version__.split("+")[0], torch.version.cuda or "none", int(torch.cuda.is_available()))')"
+find_cuda_home() {  # a folder with bin/nvcc and include/cuda_runtime.h, or nothing
+  local nvcc cand
+  nvcc="$(command -v nvcc || true)"
+  for cand in "${CUDA_HOME:-}" ${nvcc:+"$(dirname "$(dirname "$(readlink -f "$nvcc")")")"} /usr/local/cuda; do
+    if [[ -n "$cand" && -x "$cand/bin/nvcc" && -f "$cand/include/cuda_runtime.h" ]]; then echo "$cand"; return; fi
+  done
+}
+BUILD_CUDA=0
+case "${GLYPHSR_CUDA:-}" in
+  1) BUILD_CUDA=1 ;;
+  0) ;;
+  "") if [[ "$gpu" == 1 ]]; then
+        if [[ -n "$(find_cuda_home)" ]]; then BUILD_CUDA=1
+        else log "GPU visible but no CUDA toolkit: building CPU ops only (GLYPHSR_CUDA=1 fetches NVIDIA's nvcc from pip)"; fi
+      fi ;;
+  *) echo "[setup] GLYPHSR_CUDA must be 0 or 1, got '$GLYPHSR_CUDA'" >&2; exit 2 ;;
+esac
+if [[ "$BUILD_CUDA" == 1 ]]; then
+  if [[ "$torchcuda" == none ]]; then
+    echo "[setup] GLYPHSR_CUDA=1 but torch $torchver is a CPU build: install a CUDA build of torch first" >&2; exit 2
+  fi
+  ARCHS="${TORCH_CUDA_ARCH_LIST:-8.0;9.0}"
+  cudatag="cu${torchcuda//./}-sm$(echo "$ARCHS" | tr -d '.' | tr ' ;' '__')"
+else
   cudatag=cpu
 fi
 KEY="mmcv-${MMCV_VERSION}-${pyver}-torch${torchver}-${cudatag}"
 WHEEL_DIR="$CACHE/wheels/$KEY"
-mmcv_ops_ok() { "$PY" -c 'import mmcv, mmcv.ops; from mmcv.ops import ModulatedDeformConv2d; assert mmcv.__version__ == "'"$MMCV_VERSION"'"' >/dev/null 2>&1; }
+if [[ "${GLYPHSR_SETUP_PLAN:-0}" == 1 ]]; then
+  echo "[plan] mmcv variant: $cudatag (cache key $KEY)"
+  if [[ "$BUILD_CUDA" == 1 ]]; then
+    home=""
+    [[ "${GLYPHSR_CUDA_TOOLKIT:-auto}" == pip ]] || home="$(find_cuda_home)"
+    if [[ -n "$home" ]]; then echo "[plan] CUDA toolkit: $home ($("$home/bin/nvcc" --version | tail -1))"
+    else echo "[plan] CUDA toolkit: NVIDIA's pip packages nvidia-cuda-nvcc==${torchcuda}.* (and nvvm, crt, cccl, runtime)"; fi
+    echo "[plan] TORCH_CUDA_ARCH_LIST=$ARCHS"
+  fi
+  ls "$WHEEL_DIR"/mmcv-*.whl >/dev/null 2>&1 && echo "[plan] cached wheel: $(ls "$WHEEL_DIR"/mmcv-*.whl)" \
+    || echo "[plan] no cached wheel: would build from source"
+  exit 0
+fi
+# The CUDA toolchain of the build: nvcc and the CUDA headers. A machine without a toolkit gets NVIDIA's pip packages
+# (for torch's CUDA version) in the environment; CUDA_HOME then is their folder. torch's ATen CUDA headers include
+# cuBLAS/cuSPARSE/cuSOLVER headers, which a bare toolkit lacks and torch's own nvidia packages have.
+cuda_toolchain() {
+  local site home
+  site="$("$PY" -c 'import sysconfig; print(sysconfig.get_paths()["purelib"])')"
+  home=""
+  [[ "${GLYPHSR_CUDA_TOOLKIT:-auto}" == pip ]] || home="$(find_cuda_home)"
+  if [[ -z "$home" ]]; then
+    local v="${torchcuda}.*"
+    log "no CUDA toolkit found: installing NVIDIA's nvcc $v from pip into the environment"
+    pip_ install -q "nvidia-cuda-nvcc==$v" "nvidia-nvvm==$v" "nvidia-cuda-crt==$v" "nvidia-cuda-cccl==$v" \
+      "nvidia-cuda-runtime==$v"
+    home="$(dirname "$(dirname "$(ls "$site"/nvidia/cu*/bin/nvcc | head -1)")")"
+    # The runtime package ships libcudart.so.<major> only; torch's extension build links -lcudart.
+    local so
+    for so in "$home"/lib/libcudart.so.[0-9]*; do
+      [[ -e "$home/lib/libcudart.so" ]] || ln -s "$(basename "$so")" "$home/lib/libcudart.so"
+    done
+  fi
+  export CUDA_HOME="$home" PATH="$home/bin:$PATH"
+  local inc
+  inc="$(ls -d "$site"/nvidia/cu*/include 2>/dev/null | head -1)"
+  if [[ -n "$inc" ]]; then
+    export CPATH="$inc${CPATH:+:$CPATH}" NVCC_APPEND_FLAGS="-I$inc ${NVCC_APPEND_FLAGS:-}"
+  fi
+  export TORCH_CUDA_ARCH_LIST="$ARCHS"
+  log "CUDA toolchain: $("$CUDA_HOME/bin/nvcc" --version | tail -1) at $CUDA_HOME; arch list $ARCHS"
+}
+# The installed mmcv must also be the wanted variant: CUDA kernels for a CUDA build, none needed for a CPU build.
+mmcv_ops_ok() { "$PY" -c 'import sys, mmcv, mmcv.ops; from mmcv.ops import ModulatedDeformConv2d, get_compiling_cuda_version
+assert mmcv.__version__ == "'"$MMCV_VERSION"'"
+sys.exit(0 if ('"$BUILD_CUDA"' == 0 or get_compiling_cuda_version() != "not available") else 1)' >/dev/null 2>&1; }
 if mmcv_ops_ok; then
   log "mmcv $MMCV_VERSION with ops already installed"
 else
   if ! ls "$WHEEL_DIR"/mmcv-*.whl >/dev/null 2>&1; then
-    log "no cached mmcv wheel for $KEY: building from source (7 to 15 min on 2 cores for CPU ops)"
+    log "no cached mmcv wheel for $KEY: building from source (7 to 15 min on 2 cores for CPU ops, about 15 more per CUDA arch)"
     SRC="$CACHE/src"
     mkdir -p "$SRC" "$WHEEL_DIR"
     if [[ ! -f "$SRC/mmcv-$MMCV_VERSION/setup.py" ]]; then
@@ -112,7 +184,9 @@ else
     STEP=mmcv-build
     # torch >= 2.x headers need C++17+; 2.14 needs C++20. mmcv 2.0.1 hard-codes -std=c++14.
     sed -i 's/-std=c++14/-std=c++20/g' "$SRC/mmcv-$MMCV_VERSION/setup.py"
-    if [[ "$cudatag" == "cpu" ]]; then export FORCE_CUDA=0 MMCV_WITH_OPS=1; else export FORCE_CUDA=1 MMCV_WITH_OPS=1; fi
+    if [[ "$BUILD_CUDA" == 0 ]]; then export FORCE_CUDA=0 MMCV_WITH_OPS=1; else cuda_toolchain; export FORCE_CUDA=1 MMCV_WITH_OPS=1; fi
+    # A clean tree: objects of an earlier build (another variant) must not be linked into this one.
+    rm -rf "$SRC/mmcv-$MMCV_VERSION/build"
     export MAX_JOBS="${MAX_JOBS:-$(nproc)}" CFLAGS="${CFLAGS:--g0}" CXXFLAGS="${CXXFLAGS:--g0}"
     log "compiling mmcv ops ($cudatag, MAX_JOBS=$MAX_JOBS); log: $CACHE/mmcv-build.log"
     (cd "$SRC/mmcv-$MMCV_VERSION" && "${PIP[@]}" wheel --no-build-isolation --no-deps -w "$WHEEL_DIR.tmp" . ) \
@@ -125,7 +199,7 @@ else
   STEP=mmcv-build
   # mmcv's own dependencies first (pinned as in requirements/runtime.txt), then the wheel without resolving.
   pip_ install -q addict yapf pyyaml Pillow $(grep -E '^(mmengine|opencv-python|numpy)' requirements/runtime.txt)
-  pip_ install -q --no-deps "$WHEEL_DIR"/mmcv-*.whl
+  pip_ install -q --no-deps --force-reinstall "$WHEEL_DIR"/mmcv-*.whl
 fi
 
 # ---------------------------------------------------------------- 4. pinned stack + package

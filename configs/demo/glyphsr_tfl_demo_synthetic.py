@@ -3,7 +3,7 @@
 # the SR branch's RGB at the bicubic PSNR; the line and character map terms do not), and the text focus loss with
 # the width-0.125 TBSRN transformer trained on the synthetic set (shipped: checkpoints/). Measured at 900 iterations
 # (one seed): PSNR 21.55 dB (bicubic 21.16), rapidocr 37.9% (2.7 points above the same run without the text focus
-# loss, still below bicubic's ~44%): not yet the shipped recipe of issue 19.
+# loss, still below bicubic's ~44%); the shipped recipe (glyphsr_shipped_synthetic.py) trains it for longer.
 _base_ = ['./glyphsr_demo_synthetic.py']
 tbsrn_w0125 = '{{$TBSRN_W0125:checkpoints/tbsrn_transformer_w0.125_synthetic.pth}}'
 model = dict(

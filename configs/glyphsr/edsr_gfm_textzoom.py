@@ -9,7 +9,7 @@ model = dict(
     text_prior=None)
 train_pipeline = [
     dict(type='LoadTextZoomImages', lr_size=(16, 64), hr_size=(32, 128)),
-    dict(type='GlyphExtraction', mode='sam', cache={{_base_.glyph_cache}}, num_maps=16, required=True),
+    dict(type='GlyphExtraction', mode={{_base_.glyph_mode}}, cache={{_base_.glyph_cache}}, num_maps=16, required=True),
     dict(type='TextRandomAffine', prob=0.5),
     dict(type='PackInputs', keys='img', meta_keys=['gt_text', 'subset', 'index', 'lmdb_path'],
          data_keys=['gt_char_masks', 'gt_line_mask']),

@@ -46,11 +46,22 @@ def collect_env() -> Tuple[Dict[str, str], List[str]]:
         if not ok and name in REQUIRED:
             missing.append(name)
     try:
-        from glyphsr_mm.models.layers.deform_conv import resolve_backend
+        from glyphsr_mm.models.layers.deform_conv import mmcv_cuda_ops_available, resolve_backend
         env['deformable conv backend (auto)'] = resolve_backend('auto')
+        env['mmcv CUDA kernels'] = 'yes' if mmcv_cuda_ops_available() else 'no (CPU build)'
+        if torch_cuda_available():
+            env['deformable conv backend (auto, cuda)'] = resolve_backend('auto', 'cuda')
     except Exception as e:
         env['deformable conv backend (auto)'] = f'unavailable ({e})'
     return env, missing
+
+
+def torch_cuda_available() -> bool:
+    try:
+        import torch
+        return torch.cuda.is_available()
+    except Exception:
+        return False
 
 
 def main() -> int:

@@ -105,6 +105,44 @@ def word_list(n: int = 30000) -> List[str]:
     return [w for w in wordfreq.top_n_list('en', n) if w.isalpha() and w.isascii()]
 
 
+def evaluator_word_list(n: int = 150000, exclude: int = 30000) -> List[str]:
+    """Words for training evaluation recognizers: the purely alphabetic words among ``wordfreq``'s ``n`` most
+    frequent that are *not* in :func:`word_list` (``exclude``), so an evaluator never saw an SR set's words."""
+    seen = set(word_list(exclude))
+    return [w for w in word_list(n) if w not in seen]
+
+
+# Image effects on evaluator training images (probability, strength): Synth90k's blur and noise, and the
+# resolution loss recognizers meet in bicubic up-sampled crops.
+HR_EFFECTS = dict(
+    blur=(0.4, (0.3, 1.2)),  # Gaussian blur sigma (HR pixels)
+    resample=(0.3, (0.3, 0.7)),  # down-sample by this factor (area), back up bicubic
+    noise=(0.5, (1.0, 8.0)),  # Gaussian noise sigma
+    jpeg=(0.3, (30, 90)),  # JPEG quality
+)
+
+
+def hr_effects(hr: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+    """Apply :data:`HR_EFFECTS` to an HR image (32 x 128 x 3 uint8), each with its probability."""
+    p = HR_EFFECTS
+    img = hr.astype(np.float32)
+    if rng.random() < p['blur'][0]:
+        img = cv2.GaussianBlur(img, (0, 0), rng.uniform(*p['blur'][1]))
+    if rng.random() < p['resample'][0]:
+        f = rng.uniform(*p['resample'][1])
+        small = cv2.resize(img, (max(1, round(HR_SIZE[1] * f)), max(1, round(HR_SIZE[0] * f))),
+                           interpolation=cv2.INTER_AREA)
+        img = cv2.resize(small, HR_SIZE[::-1], interpolation=cv2.INTER_CUBIC)
+    if rng.random() < p['noise'][0]:
+        img = img + rng.normal(0, rng.uniform(*p['noise'][1]), img.shape)
+    img = np.clip(img, 0, 255).astype(np.uint8)
+    if rng.random() < p['jpeg'][0]:
+        q = int(rng.integers(p['jpeg'][1][0], p['jpeg'][1][1] + 1))
+        _, buf = cv2.imencode('.jpg', cv2.cvtColor(img, cv2.COLOR_RGB2BGR), [cv2.IMWRITE_JPEG_QUALITY, q])
+        img = cv2.cvtColor(cv2.imdecode(buf, cv2.IMREAD_COLOR), cv2.COLOR_BGR2RGB)
+    return img
+
+
 # Degradation strength per split: (gaussian blur sigma at HR scale, noise sigma, JPEG quality) ranges.
 # 'clean' is no test split: training pairs may draw it (``--clean-fraction``) so that the network also sees what a
 # sharp photograph down-scaled with an anti-aliasing filter looks like, which the three splits never show.
@@ -348,4 +386,5 @@ def degrade(hr: np.ndarray, rng: np.random.Generator, difficulty: str) -> np.nda
 
 
 __all__ = ['SyntheticTextRenderer', 'SyntheticSample', 'degrade', 'pinned_fonts', 'system_fonts', 'resolve_fonts',
-           'PINNED_FONTS', 'word_list', 'make_label', 'DIFFICULTY', 'SCENE_EFFECTS']
+           'PINNED_FONTS', 'word_list', 'evaluator_word_list', 'make_label', 'hr_effects', 'DIFFICULTY',
+           'SCENE_EFFECTS', 'HR_EFFECTS']

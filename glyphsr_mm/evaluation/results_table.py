@@ -15,9 +15,18 @@ AVERAGES = OrderedDict([('average', 'average (mean of subsets)'), ('weighted', '
 _KEY = re.compile(r'^(?P<rec>[^/]+)/(?P<subset>[^/]+)/word_acc(?P<row>_LR|_HR)?$')
 
 
+def gap_closed(lr: Optional[float], sr: Optional[float], hr: Optional[float]) -> Optional[float]:
+    """Share (percent) of the bicubic-to-HR accuracy gap that SR closes: 100 (SR - LR) / (HR - LR); None when a
+    value is missing or HR does not read more than bicubic (no gap to close)."""
+    if lr is None or sr is None or hr is None or hr <= lr:
+        return None
+    return 100.0 * (sr - lr) / (hr - lr)
+
+
 def table_rows(metrics: Dict[str, float]) -> List[dict]:
     """One dict per (recognizer, row): ``recognizer``, ``row``, one entry per subset, ``average``; ``PSNR`` and
-    ``SSIM`` on SR rows when present. Recognizers, subsets and rows keep the metric's order; with several
+    ``SSIM`` on SR rows when present; ``gap closed`` (:func:`gap_closed` of the averages) on SR rows when the LR
+    and HR rows are there. Recognizers, subsets and rows keep the metric's order; with several
     recognizers a ``mean`` recognizer (the plain mean over recognizers, per column) is appended."""
     cells: 'OrderedDict[tuple, OrderedDict]' = OrderedDict()
     subsets: List[str] = []
@@ -43,8 +52,12 @@ def table_rows(metrics: Dict[str, float]) -> List[dict]:
             mean = {c: (sum(r[c] for r in mine) / len(mine) if all(r[c] is not None for r in mine) else None)
                     for c in subsets + list(AVERAGES)}
             out.append(dict(recognizer='mean', row=row, **mean))
+    by_key = {(r['recognizer'], r['row']): r for r in out}
     for r in out:
         if r['row'] == 'SR':
+            lr, hr = by_key.get((r['recognizer'], 'LR')), by_key.get((r['recognizer'], 'HR'))
+            if lr is not None and hr is not None:
+                r['gap closed'] = gap_closed(lr['average'], r['average'], hr['average'])
             for k in ('PSNR', 'SSIM'):
                 if k in metrics:
                     r[k] = float(metrics[k])
@@ -57,23 +70,26 @@ def _fmt(value: Optional[float], digits: int) -> str:
 
 def markdown_table(metrics: Dict[str, float], title: Optional[str] = None) -> str:
     """Table 1 as markdown: word accuracy in percent per subset, their plain mean (the paper's average) and the
-    sample-weighted average; PSNR (dB) / SSIM on the SR rows (MMagic's metrics, mean over the test images)."""
+    sample-weighted average; on the SR rows the share of the bicubic-to-HR gap closed (percent, of the plain
+    averages) and PSNR (dB) / SSIM (MMagic's metrics, mean over the test images)."""
     rows = table_rows(metrics)
     if not rows:
         raise ValueError('no word-accuracy metrics (keys like CRNN/easy/word_acc) in the results: was '
                          'TextRecognitionAccuracy in the test_evaluator?')
-    fixed = ('recognizer', 'row', 'PSNR', 'SSIM', *AVERAGES)
+    fixed = ('recognizer', 'row', 'PSNR', 'SSIM', 'gap closed', *AVERAGES)
     subsets = [k for k in rows[0] if k not in fixed]
     averages = [a for a in AVERAGES if any(r.get(a) is not None for r in rows)]
     if len(subsets) <= 1:  # one subset: both averages equal it
         averages = averages[:1]
     quality = [k for k in ('PSNR', 'SSIM') if any(k in r for r in rows)]
+    gap = ['gap closed'] if any('gap closed' in r for r in rows) else []
     head = ['recognizer', 'images'] + subsets + [AVERAGES[a] if len(averages) > 1 else 'average' for a in averages]
-    head += quality
+    head += [f'{g} (%)' for g in gap] + quality
     body = []
     for r in rows:
         vals = [r['recognizer'], ROW_LABELS[r['row']]] + [_fmt(r[s], 1) for s in subsets]
         vals += [_fmt(r.get(a), 1) for a in averages]
+        vals += ['' if r['row'] != 'SR' else _fmt(r.get(g), 1) for g in gap]
         vals += [_fmt(r.get('PSNR'), 2) if k == 'PSNR' else _fmt(r.get('SSIM'), 4) for k in quality]
         body.append(vals)
     lines = [f'### {title}\n'] if title else []

@@ -50,7 +50,8 @@ class SAMGlyphExtractor(nn.Module):
         attention_threshold / open_size: Filtering of the 2D attention (key point 1).
         glyph_threshold: Relative 1D attention below which columns are dropped (key point 2).
         image_size: (H, W) of the crops (HR 32 x 128).
-        tile / encoder_batch / prompt_chunk: :class:`~glyphsr_mm.glyph.sam_prompter.SAMPrompter` options.
+        tile / encoder_batch / prompt_chunk / autocast: :class:`~glyphsr_mm.glyph.sam_prompter.SAMPrompter`
+            options (``autocast='bf16'``: SAM in bfloat16 on a GPU).
     """
 
     def __init__(self, sam: Union[dict, nn.Module], recognizer: Union[dict, nn.Module],
@@ -58,10 +59,10 @@ class SAMGlyphExtractor(nn.Module):
                  steps: Sequence[float] = (2, 4),
                  tau: float = 0.8, attention_threshold: float = 0.5, open_size: int = 3,
                  glyph_threshold: float = 0.5, image_size: Tuple[int, int] = (32, 128), tile: bool = False,
-                 encoder_batch: int = 4, prompt_chunk: Optional[int] = None) -> None:
+                 encoder_batch: int = 4, prompt_chunk: Optional[int] = None, autocast: Optional[str] = None) -> None:
         super().__init__()
         sam = build_sam(**sam) if isinstance(sam, dict) else sam
-        self.prompter = SAMPrompter(sam, image_size, encoder_batch, prompt_chunk, tile)
+        self.prompter = SAMPrompter(sam, image_size, encoder_batch, prompt_chunk, tile, autocast)
         self.recognizer = MODELS.build(recognizer) if isinstance(recognizer, dict) else recognizer
         self.glyph_recognizer = (MODELS.build(glyph_recognizer) if isinstance(glyph_recognizer, dict)
                                  else glyph_recognizer)

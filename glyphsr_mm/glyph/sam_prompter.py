@@ -103,11 +103,19 @@ class SAMPrompter(nn.Module):
             4 on CPU, where larger chunks are slower (memory-bound: vit_b 65 ms per prompt at 1-4, 117 ms at 64),
             128 on CUDA.
         tile: Stack ``1024 // (H * 1024 / W)`` crops vertically in one canvas.
+        autocast: ``'bf16'`` or ``'fp16'``: run SAM's encoder and decoder under ``torch.autocast`` in that precision
+            (on GPUs; bf16 also on CPUs with native bf16); None (default) keeps fp32. Masks are thresholded and
+            scores returned in fp32 either way.
     """
 
+    AUTOCAST = {'bf16': torch.bfloat16, 'fp16': torch.float16}
+
     def __init__(self, sam: nn.Module, image_size: Tuple[int, int] = (32, 128), encoder_batch: int = 4,
-                 prompt_chunk: Optional[int] = None, tile: bool = False) -> None:
+                 prompt_chunk: Optional[int] = None, tile: bool = False, autocast: Optional[str] = None) -> None:
         super().__init__()
+        if autocast is not None and autocast not in self.AUTOCAST:
+            raise ValueError(f"autocast must be None, 'bf16' or 'fp16', got {autocast!r}")
+        self.autocast = autocast
         from segment_anything.utils.transforms import ResizeLongestSide
         self.sam, self.image_size, self.tile = sam, tuple(image_size), tile
         self.encoder_batch, self.prompt_chunk = encoder_batch, prompt_chunk
@@ -124,6 +132,11 @@ class SAMPrompter(nn.Module):
     @property
     def device(self) -> torch.device:
         return self.cols.device
+
+    def _precision(self):
+        """The autocast context of SAM's forward passes (a disabled one without ``autocast``)."""
+        dtype = self.AUTOCAST.get(self.autocast)
+        return torch.autocast(self.device.type, dtype=dtype or torch.float32, enabled=dtype is not None)
 
     # -- encoder ---------------------------------------------------------------------------------------------------
     def canvases(self, images: Sequence[np.ndarray]) -> torch.Tensor:
@@ -146,8 +159,9 @@ class SAMPrompter(nn.Module):
     def embed(self, images: Sequence[np.ndarray]) -> torch.Tensor:
         """Image embeddings, one per canvas: ceil(len(images) / per_canvas) x C x 64 x 64."""
         canv = self.canvases(images)
-        return torch.cat([self.sam.image_encoder(canv[i:i + self.encoder_batch])
-                          for i in range(0, len(canv), self.encoder_batch)])
+        with self._precision():
+            return torch.cat([self.sam.image_encoder(canv[i:i + self.encoder_batch])
+                              for i in range(0, len(canv), self.encoder_batch)])
 
     # -- decoder ---------------------------------------------------------------------------------------------------
     @torch.no_grad()
@@ -172,11 +186,12 @@ class SAMPrompter(nn.Module):
         chunk = self.prompt_chunk or (128 if self.device.type == 'cuda' else 4)
         for s in range(0, len(coords), chunk):
             c = coords[s:s + chunk]
-            sparse, dense = self.sam.prompt_encoder(points=(c, torch.ones(c.shape[:2], device=self.device)),
-                                                    boxes=None, masks=None)
-            low, iou = self.sam.mask_decoder(image_embeddings=emb, image_pe=pe, sparse_prompt_embeddings=sparse,
-                                             dense_prompt_embeddings=dense, multimask_output=True)
-            logits = self.rows[slot].T @ low @ self.cols  # same linear map as Sam.postprocess_masks
+            with self._precision():
+                sparse, dense = self.sam.prompt_encoder(points=(c, torch.ones(c.shape[:2], device=self.device)),
+                                                        boxes=None, masks=None)
+                low, iou = self.sam.mask_decoder(image_embeddings=emb, image_pe=pe, sparse_prompt_embeddings=sparse,
+                                                 dense_prompt_embeddings=dense, multimask_output=True)
+            logits = self.rows[slot].T @ low.float() @ self.cols  # same linear map as Sam.postprocess_masks
             masks.append(logits > self.sam.mask_threshold)
             scores.append(iou)
         if not masks:

@@ -173,3 +173,40 @@ def test_clean_fraction_sharpens_training_lr_only(tmp_path):
     res = subprocess.run([sys.executable, TOOL, str(tmp_path / 'x'), '--clean-fraction', '1.5'], capture_output=True,
                          text=True)
     assert res.returncode == 2 and '--clean-fraction must be in [0, 1], got 1.5' in res.stderr, res.stderr
+
+
+def test_evaluator_words_are_disjoint_from_the_sr_sets_and_the_set_is_deterministic(tmp_path):
+    from glyphsr_mm.datasets.synthetic_text import evaluator_word_list, word_list
+    sr_words, eval_words = set(word_list()), evaluator_word_list()
+    assert len(eval_words) > 100000 and not sr_words & set(eval_words)
+    res = subprocess.run([sys.executable, TOOL, str(tmp_path / 'e'), '--num-train', '24', '--num-test', '0', '--seed',
+                          '5', '--workers', '1', '--words', 'evaluator', '--hr-effects'], capture_output=True, text=True)
+    assert res.returncode == 0, res.stderr
+    _gen(tmp_path / 'p', 5, 1)
+    e, p = TextZoomLMDB(str(tmp_path / 'e' / 'train')), TextZoomLMDB(str(tmp_path / 'p' / 'train'))
+    labels = [e.read_label(i) for i in range(1, 25)]
+    # a label is a word (maybe cased, with a digit suffix or punctuation) or a number: its letters name a word
+    words = {''.join(c for c in lab if c.isalpha()).lower() for lab in labels} - {''}
+    assert words and not words & sr_words and words <= set(eval_words)
+    again = subprocess.run([sys.executable, TOOL, str(tmp_path / 'e2'), '--num-train', '24', '--num-test', '0',
+                            '--seed', '5', '--workers', '2', '--words', 'evaluator', '--hr-effects'],
+                           capture_output=True, text=True)
+    assert again.returncode == 0, again.stderr
+    e2 = TextZoomLMDB(str(tmp_path / 'e2' / 'train'))
+    assert all(e.get(b'image_hr-%09d' % i) == e2.get(b'image_hr-%09d' % i) for i in range(1, 25))
+
+
+def test_hr_effects_blur_resample_noise_jpeg_per_sample(renderer, monkeypatch):
+    from glyphsr_mm.datasets import synthetic_text as st
+    hr = renderer.render(np.random.default_rng(0), 'easy', 'Station').hr
+
+    def sharpness(img):
+        return float(np.abs(np.diff(img.astype(np.float32), axis=1)).mean())
+    outs = [st.hr_effects(hr, np.random.default_rng(s)) for s in range(40)]
+    assert np.array_equal(outs[3], st.hr_effects(hr, np.random.default_rng(3)))  # a seed gives the same image
+    changed = [not np.array_equal(o, hr) for o in outs]
+    assert 0.6 < np.mean(changed) < 1.0  # each effect has its probability: some samples stay as rendered
+    for effect in ('blur', 'resample'):
+        only = {k: ((1.0 if k == effect else 0.0), v[1]) for k, v in st.HR_EFFECTS.items()}
+        monkeypatch.setattr(st, 'HR_EFFECTS', only)
+        assert sharpness(st.hr_effects(hr, np.random.default_rng(1))) < 0.8 * sharpness(hr), effect

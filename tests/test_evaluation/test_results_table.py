@@ -1,7 +1,8 @@
-"""Table 1 from metric keys: rows per recognizer and image kind, the mean over recognizers, PSNR/SSIM on SR."""
+"""Table 1 from metric keys: rows per recognizer and image kind, the mean over recognizers, PSNR/SSIM and the
+share of the bicubic-to-HR gap closed on SR."""
 import pytest
 
-from glyphsr_mm.evaluation.results_table import markdown_table, table_rows
+from glyphsr_mm.evaluation.results_table import gap_closed, markdown_table, table_rows
 
 
 def metrics():
@@ -31,8 +32,19 @@ def test_markdown_layout():
     md = markdown_table(metrics(), title='run')
     lines = md.splitlines()
     assert lines[0] == '### run'
-    assert lines[2] == '| recognizer | images | easy | medium | hard | average | PSNR | SSIM |'
-    assert '| CRNN | SR | 40.0 | 35.0 | 30.0 | 36.0 | 21.50 | 0.7512 |' in lines
-    assert '| ASTER | LR (bicubic) | 20.0 | 15.0 | 10.0 | 16.0 | — | — |' in lines
+    assert lines[2] == '| recognizer | images | easy | medium | hard | average | gap closed (%) | PSNR | SSIM |'
+    # CRNN: bicubic 6, SR 36, HR 66 on average: SR closes half of the gap
+    assert '| CRNN | SR | 40.0 | 35.0 | 30.0 | 36.0 | 50.0 | 21.50 | 0.7512 |' in lines
+    assert '| ASTER | LR (bicubic) | 20.0 | 15.0 | 10.0 | 16.0 |  | — | — |' in lines
     with pytest.raises(ValueError, match='TextRecognitionAccuracy'):
         markdown_table({'PSNR': 20.0})
+
+
+def test_gap_closed():
+    assert gap_closed(26.8, 62.1, 72.4) == pytest.approx(77.4, abs=0.05)  # the paper's CRNN row on TextZoom
+    assert gap_closed(40.0, 30.0, 60.0) == pytest.approx(-50.0)  # SR below bicubic: negative
+    assert gap_closed(40.0, 50.0, 40.0) is None and gap_closed(None, 1.0, 2.0) is None  # no gap / missing row
+    m = metrics()
+    m['ASTER/average/word_acc_HR'] = 10.0  # HR below bicubic: no gap to close, the cell stays empty
+    rows = {(r['recognizer'], r['row']): r for r in table_rows(m)}
+    assert rows[('CRNN', 'SR')]['gap closed'] == pytest.approx(50.0) and rows[('ASTER', 'SR')]['gap closed'] is None

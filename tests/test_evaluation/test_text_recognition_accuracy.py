@@ -93,6 +93,18 @@ def test_reference_rows_read_lr_bicubic_and_hr_and_are_cached():
     assert rec.calls == 4
 
 
+def test_gap_closed_keys_with_all_three_rows():
+    table = ['a', 'b', 'c', 'd']
+    # (SR, gt, LR, HR) reading ids: bicubic reads 1 of 4, SR 2, HR 3 -> SR closes (50 - 25) / (75 - 25) of the gap
+    batch = [sample(sr, table[gt], lr_id=lr, hr_id=hr, index=i)
+             for i, (sr, gt, lr, hr) in enumerate([(0, 0, 0, 0), (1, 1, 3, 1), (3, 2, 3, 2), (3, 2, 3, 3)], 1)]
+    out = run(TextRecognitionAccuracy(dict(R=LookupRecognizer(table)), rows=('LR', 'SR', 'HR')), [batch])
+    assert (out['R/easy/word_acc_LR'], out['R/easy/word_acc'], out['R/easy/word_acc_HR']) == (25, 50, 75)
+    assert out['R/average/gap_closed'] == pytest.approx(50.0) and out['R/easy/gap_closed'] == pytest.approx(50.0)
+    no_ref = run(TextRecognitionAccuracy(dict(R=LookupRecognizer(table)), rows=('SR', )), [batch])
+    assert not any(k.endswith('gap_closed') for k in no_ref)
+
+
 def test_lr_reaches_the_recognizers_at_its_own_size_without_upsample_lr():
     sizes = []
 

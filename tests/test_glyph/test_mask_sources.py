@@ -86,3 +86,27 @@ def test_partial_cache_names_how_many_samples_lack_masks(textzoom, tmp_path):
     writer.write([(record_key(db, i), encode_record(np.zeros((0, 32, 128), bool), line)) for i in range(k + 1, n + 1)])
     writer.close()
     check_training_masks(cfg)  # complete now
+
+
+def test_glyph_mode_variable_sets_every_gem_config_and_a_cache_of_another_kind_is_refused(textzoom, tmp_path):
+    cache = tmp_path / 'cache'
+    db = TextZoomLMDB(str(textzoom / 'train1'))
+    writer = GlyphMaskCacheWriter(str(cache))
+    writer.write([(record_key(db, i), encode_record(np.zeros((0, 32, 128), bool), np.ones((32, 128), bool)))
+                  for i in range(1, len(db) + 1)], meta=dict(mode='kmeans'))
+    writer.close()
+    os.environ.update(TEXTZOOM_ROOT=str(textzoom), GLYPH_CACHE=str(cache), GLYPH_MODE='kmeans')
+    try:
+        for name in ('glyphsr_textzoom.py', 'glyphsr/edsr_gfm_textzoom.py', 'glyphsr/rrdbnet_gfm_textzoom.py'):
+            cfg = Config.fromfile(os.path.join(ROOT, 'configs', name))
+            (_, src), = training_mask_sources(cfg)
+            assert (src['mode'], src['cache']) == ('kmeans', str(cache)), name
+        check_training_masks(cfg)  # a K-means cache trains with GLYPH_MODE=kmeans
+    finally:
+        del os.environ['TEXTZOOM_ROOT'], os.environ['GLYPH_CACHE'], os.environ['GLYPH_MODE']
+    from glyphsr_mm.transforms import GlyphExtraction
+    sam = [t for t in paper_config(textzoom, cache).train_dataloader.dataset.pipeline
+           if t['type'] == 'GlyphExtraction'][0]
+    with pytest.raises(ValueError, match=f"{cache} holds 'kmeans' masks, the config asks for 'sam'"):
+        step = GlyphExtraction(**{k: v for k, v in sam.items() if k != 'type'})
+        step({'lmdb_path': str(textzoom / 'train1'), 'index': 1, 'img_hr': np.zeros((32, 128, 3), np.uint8)})

@@ -34,6 +34,21 @@ def test_batched_prompts_equal_the_predictor_loop(sam, crops):
         np.testing.assert_allclose(scores, ref_scores, atol=1e-5)
 
 
+def test_bf16_autocast_gives_nearly_the_fp32_masks(sam, crops):
+    images, points = crops
+    fp32, bf16 = SAMPrompter(sam), SAMPrompter(sam, autocast='bf16')
+    e32, e16 = fp32.embed(images[:2]), bf16.embed(images[:2])
+    assert not torch.equal(e16.float(), e32) and torch.allclose(e16.float(), e32, atol=0.1)  # ran in bf16
+    for i in range(2):
+        m32, s32 = fp32.predict(e32, i, points[i])
+        m16, s16 = bf16.predict(e16, i, points[i])
+        assert m16.dtype == bool and s16.dtype == np.float32
+        assert (m16 != m32).mean() < 0.05  # bf16 flips pixels near SAM's threshold, not masks
+        np.testing.assert_allclose(s16, s32, atol=0.05)
+    with pytest.raises(ValueError, match="autocast must be None, 'bf16' or 'fp16'"):
+        SAMPrompter(sam, autocast='int8')
+
+
 def test_tiling_puts_four_crops_in_a_canvas(sam, crops):
     images, points = crops
     tiled = SAMPrompter(sam, tile=True)

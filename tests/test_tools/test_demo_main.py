@@ -1,5 +1,5 @@
-"""`make demo` (tools/demo_main.py) end to end on a tiny budget: every step runs, the report has the accuracy table
-and the image sheet, and a rerun reuses the finished steps."""
+"""`make demo` (tools/demo_main.py) end to end on a tiny budget: every step runs, the report has Table 1 (the shipped
+evaluators), the rapidocr table and the image sheet, and a rerun reuses the finished steps."""
 import os
 import subprocess
 import sys
@@ -29,6 +29,12 @@ def test_demo_main_runs_every_step_and_reuses_them(tmp_path):
     for name in ('shipped', 'glyphsr'):
         assert (tmp_path / name / 'test_results.json').exists()
     report = (tmp_path / 'report.md').read_text()
+    # Table 1 with the five shipped evaluators comes first, with the share of the gap closed
+    assert (tmp_path / 'shipped' / 'table1' / 'test_results.json').exists()
+    assert report.index('## Table 1') < report.index('## rapidocr')
+    for rec in ('CRNN', 'MORAN', 'ASTER', 'MMOCR_CRNN', 'MMOCR_ASTER'):
+        assert f'| {rec} | SR |' in report and f'| {rec} | LR (bicubic) |' in report
+    assert 'gap closed (%)' in report
     assert '| images | easy | medium | hard | average | PSNR | SSIM |' in report
     for row in ('| bicubic LR |', '| GlyphSR shipped SR |', '| GlyphSR 2 it. SR |', '| HR |'):
         assert row in report
@@ -52,7 +58,7 @@ def test_demo_main_runs_every_step_and_reuses_them(tmp_path):
     sheet = Image.open(tmp_path / 'sheet.png')
     assert sheet.size == (6 * 128 + 5 * 2, 6 * 32 + 5 * 2)  # 6 panels; 2 test images per subset
     again = run_demo(tmp_path)
-    assert again.count('reusing') == 4 and 'Iter(train)' not in again
+    assert again.count('reusing') == 5 and 'Iter(train)' not in again
 
 
 def load_demo_main():

@@ -2,6 +2,7 @@
 
     python tools/dataset_converters/make_synthetic_textzoom.py OUT_DIR --num-train N --num-test N --seed S
         [--workers W] [--fonts pinned|system|pinned+system|DIR|a.ttf,b.ttf] [--scene] [--clean-fraction F]
+        [--words sr|evaluator] [--hr-effects]
 
 Fonts: by default the fixed set of faces from pinned PyPI packages (``PINNED_FONTS`` in
 ``glyphsr_mm/datasets/synthetic_text.py``), so that a seed gives byte-identical data on every machine with the
@@ -10,6 +11,10 @@ project's set-up; ``--fonts system`` uses the machine's own fonts instead (not r
 which real crops show and the plain set lacks. ``--clean-fraction F`` gives that share of the training pairs the
 near-clean ``'clean'`` degradation (light blur, little noise, mild JPEG): the look of a sharp photograph down-scaled
 with an anti-aliasing filter; the test splits keep their strengths.
+
+Evaluator training sets (the recognizers that judge SR output): ``--words evaluator`` draws words from a list
+disjoint from the SR sets' (``evaluator_word_list``) and ``--hr-effects`` blurs, resamples, adds noise and JPEG to
+the HR images (``HR_EFFECTS``), as Synth90k does; use a seed that no SR set uses.
 
 Layout: OUT_DIR/train, OUT_DIR/test/{easy,medium,hard}. Besides TextZoom's keys each record has
 ``glyph-%09d`` (L x 32 x 128 bit-packed, zlib) and ``boxes-%09d`` (JSON [x0, y0, x1, y1] per character), which
@@ -32,13 +37,16 @@ from tqdm import tqdm
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))))
 from glyphsr_mm.datasets import TextZoomLMDB, TextZoomLMDBWriter, encode_png  # noqa: E402
 from glyphsr_mm.datasets.mask_codec import BOXES_PREFIX, GLYPH_PREFIX, encode_boxes, encode_masks  # noqa: E402
-from glyphsr_mm.datasets.synthetic_text import SyntheticTextRenderer, resolve_fonts  # noqa: E402
+from glyphsr_mm.datasets.synthetic_text import (SyntheticTextRenderer, evaluator_word_list, hr_effects,  # noqa: E402
+                                                resolve_fonts)
 
 SPLITS = {'train': None, 'test/easy': 'easy', 'test/medium': 'medium', 'test/hard': 'hard'}
 _RENDERER = None
 _FONTS = None  # font files of this run (set before the worker pool forks)
 _SCENE = False  # scene effects on (set before the worker pool forks)
 _CLEAN_FRACTION = 0.0  # share of training pairs with the 'clean' degradation (set before the fork)
+_WORDS = 'sr'  # word list: 'sr' (the SR sets') or 'evaluator' (disjoint from it)
+_HR_EFFECTS = False  # blur / resample / noise / JPEG on the HR images (evaluator training sets)
 
 
 def _split_id(split: str) -> int:
@@ -49,7 +57,8 @@ def render_record(job: Tuple[int, str, int]) -> Tuple[str, bytes, bytes, bytes, 
     """Render sample ``index`` of ``split``: (label, lr png, hr png, masks, boxes)."""
     global _RENDERER
     if _RENDERER is None:
-        _RENDERER = SyntheticTextRenderer(fonts=_FONTS or resolve_fonts('pinned'), scene=_SCENE)
+        words = evaluator_word_list() if _WORDS == 'evaluator' else None
+        _RENDERER = SyntheticTextRenderer(fonts=_FONTS or resolve_fonts('pinned'), words=words, scene=_SCENE)
     seed, split, index = job
     rng = np.random.default_rng([seed, _split_id(split), index])
     difficulty = SPLITS[split]
@@ -58,15 +67,19 @@ def render_record(job: Tuple[int, str, int]) -> Tuple[str, bytes, bytes, bytes, 
         clean = _CLEAN_FRACTION > 0 and rng.random() < _CLEAN_FRACTION
         difficulty = 'clean' if clean else ('easy', 'medium', 'hard')[int(rng.integers(3))]
     s = _RENDERER.render(rng, difficulty)
-    return s.label, encode_png(s.lr), encode_png(s.hr), encode_masks(s.char_masks), encode_boxes(s.boxes)
+    hr = hr_effects(s.hr, rng) if _HR_EFFECTS else s.hr
+    return s.label, encode_png(s.lr), encode_png(hr), encode_masks(s.char_masks), encode_boxes(s.boxes)
 
 
-def _configure(fonts: str, scene: bool, clean_fraction: float) -> None:
+def _configure(fonts: str, scene: bool, clean_fraction: float, words: str = 'sr', hr_effects_on: bool = False) -> None:
     """Set the module state the (forked) workers render with."""
-    global _FONTS, _RENDERER, _SCENE, _CLEAN_FRACTION
+    global _FONTS, _RENDERER, _SCENE, _CLEAN_FRACTION, _WORDS, _HR_EFFECTS
     if not 0.0 <= clean_fraction <= 1.0:
         raise ValueError(f'clean_fraction must be in [0, 1], got {clean_fraction}')
+    if words not in ('sr', 'evaluator'):
+        raise ValueError(f"words must be 'sr' or 'evaluator', got {words!r}")
     _FONTS, _RENDERER, _SCENE, _CLEAN_FRACTION = resolve_fonts(fonts), None, scene, clean_fraction
+    _WORDS, _HR_EFFECTS = words, hr_effects_on
 
 
 def record_checksums(seed: int = 0, num: int = 32, fonts: str = 'pinned', scene: bool = False,
@@ -93,9 +106,10 @@ def _done(path: str, n: int) -> bool:
 
 
 def generate(out_dir: str, num_train: int, num_test: int, seed: int = 0, workers: int = 1,
-             fonts: str = 'pinned', scene: bool = False, clean_fraction: float = 0.0) -> dict:
+             fonts: str = 'pinned', scene: bool = False, clean_fraction: float = 0.0, words: str = 'sr',
+             hr_effects_on: bool = False) -> dict:
     """Write all splits; returns ``{split: n}``."""
-    _configure(fonts, scene, clean_fraction)
+    _configure(fonts, scene, clean_fraction, words, hr_effects_on)
     sizes = {'train': num_train, **{k: num_test for k in SPLITS if k != 'train'}}
     pool = get_context('fork').Pool(workers) if workers > 1 else None
     try:
@@ -139,6 +153,11 @@ def main() -> int:
     parser.add_argument('--clean-fraction', type=float, default=0.0, metavar='F',
                         help="share of training pairs degraded with the near-clean 'clean' strength (light blur, "
                              'little noise, mild JPEG) instead of easy/medium/hard; default 0')
+    parser.add_argument('--words', choices=('sr', 'evaluator'), default='sr',
+                        help="word list: 'sr' (default, the SR sets') or 'evaluator' (disjoint from it, for training "
+                             'the recognizers that judge SR output)')
+    parser.add_argument('--hr-effects', action='store_true',
+                        help='blur, resample, noise and JPEG on the HR images (HR_EFFECTS; evaluator training sets)')
     parser.add_argument('--checksums', type=int, metavar='N',
                         help='print the SHA-256 of the first N records of each split (and of the fonts) as JSON '
                              'instead of writing data (tests/data/synthetic_checksums.json holds N=32, seed 0)')
@@ -152,7 +171,7 @@ def main() -> int:
     if not args.out_dir:
         parser.error('out_dir is required (unless --checksums)')
     sizes = generate(args.out_dir, args.num_train, args.num_test, args.seed, args.workers, args.fonts, args.scene,
-                     args.clean_fraction)
+                     args.clean_fraction, args.words, args.hr_effects)
     print(f'synthetic TextZoom in {args.out_dir}: ' + ', '.join(f'{k} {v}' for k, v in sizes.items()))
     return 0
 

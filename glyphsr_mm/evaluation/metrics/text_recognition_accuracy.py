@@ -13,6 +13,7 @@ from torch import nn
 
 from glyphsr_mm.registry import METRICS, MODELS
 from glyphsr_mm.utils.data_sample import sample_field, sample_image
+from glyphsr_mm.evaluation.results_table import gap_closed
 from glyphsr_mm.evaluation.text_match import MATCH_MODES, is_match
 
 ROWS = ('LR', 'SR', 'HR')
@@ -34,7 +35,10 @@ class TextRecognitionAccuracy(BaseSampleWiseMetric):
     (the plain mean of the subsets' accuracies, as the paper and the authors' test script average: sum / 3 on
     TextZoom), ``{recognizer}/weighted/word_acc`` (sample-weighted over all samples, as some TextZoom papers
     report: 1,619 / 1,411 / 1,343) and, with several recognizers, ``average/word_acc`` (the mean of their
-    averages: the value to select checkpoints by). Reference rows add ``_LR`` (bicubic-upsampled input) / ``_HR`` (ground truth);
+    averages: the value to select checkpoints by). With all three rows, ``{recognizer}/{subset}/gap_closed`` and
+    ``{recognizer}/average/gap_closed`` give the share (percent) of the bicubic-to-HR gap that SR closes,
+    100 (SR - LR) / (HR - LR), under the first comparison mode (absent where HR reads no more than LR). Reference
+    rows add ``_LR`` (bicubic-upsampled input) / ``_HR`` (ground truth);
     further comparison modes add ``_{mode}`` (see :func:`metric_name`). Each recognizer reads a whole batch per
     call. Reference rows do not depend on the model: they are computed once per sample (keyed by its LMDB path
     and index) and reused in later validations.
@@ -180,6 +184,12 @@ class TextRecognitionAccuracy(BaseSampleWiseMetric):
                     out[f'{name}/average/{metric_name(m, row)}'] = (sum(per_subset) / len(per_subset)
                                                                     if per_subset else weighted)
                     out[f'{name}/weighted/{metric_name(m, row)}'] = weighted
+        if self.rows == ROWS:
+            for name in self.recognizers:
+                for subset in [s for s in subsets if s != 'all'] + ['average']:
+                    g = gap_closed(*(out.get(f'{name}/{subset}/{metric_name(self.modes[0], row)}') for row in ROWS))
+                    if g is not None:
+                        out[f'{name}/{subset}/gap_closed'] = g
         if len(self.recognizers) > 1:
             for row in self.rows:
                 for m in self.modes:

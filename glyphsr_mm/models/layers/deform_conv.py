@@ -1,7 +1,13 @@
 """The project's one modulated deformable convolution (DCNv2), with two interchangeable backends.
 
-* ``'mmcv'``: MMCV's compiled ``modulated_deform_conv2d`` (CPU and CUDA kernels).
+* ``'mmcv'``: MMCV's compiled ``modulated_deform_conv2d`` (CPU kernels; CUDA kernels when mmcv was built with
+  CUDA: ``GLYPHSR_CUDA=1 make setup``).
 * ``'torchvision'``: ``torchvision.ops.deform_conv2d`` with a mask (what the GlyphSR release uses).
+
+``'auto'`` chooses per call, by the input's device: on CPU MMCV's kernel when its ops load, else torchvision's; on
+CUDA MMCV's CUDA kernel when mmcv was built with CUDA, else torchvision's CUDA kernel (with one warning). A CUDA
+tensor never reaches a CPU-only build: ``backend='mmcv'`` with a CUDA input on such a build is an error that
+names the fix.
 
 Both read the same parameters (``weight``: out x in/groups x kh x kw, ``bias``: out) and the same offset
 layout: ``offset`` is B x (2 * deform_groups * kh * kw) x H' x W' with (dy, dx) pairs per kernel point,
@@ -9,6 +15,7 @@ layout: ``offset`` is B x (2 * deform_groups * kh * kw) x H' x W' with (dy, dx) 
 ``DeformConv2d`` loads as is, and the backend can be switched after loading.
 """
 import math
+import warnings
 from typing import Optional, Tuple, Union
 
 import torch
@@ -46,14 +53,47 @@ def mmcv_ops_available() -> bool:
         return False
 
 
-def resolve_backend(backend: str) -> str:
-    """Map ``'auto'`` to ``'mmcv'`` when its ops load, else ``'torchvision'``; validate the name."""
+_MMCV_CUDA = None  # cached: whether the loaded mmcv was compiled with CUDA kernels
+_WARNED_CUDA_FALLBACK = False
+
+
+def mmcv_cuda_ops_available() -> bool:
+    """Whether MMCV's ops load and were compiled with CUDA (``mmcv.ops.get_compiling_cuda_version()``)."""
+    global _MMCV_CUDA
+    if _MMCV_CUDA is None:
+        _MMCV_CUDA = False
+        if mmcv_ops_available():
+            from mmcv.ops import get_compiling_cuda_version
+            _MMCV_CUDA = get_compiling_cuda_version() not in ('not available', '')
+    return _MMCV_CUDA
+
+
+def resolve_backend(backend: str, device: Union[str, torch.device] = 'cpu') -> str:
+    """The backend that runs an input on ``device``: ``'auto'`` becomes ``'mmcv'`` when MMCV has kernels for that
+    device type, else ``'torchvision'``; an explicit name is validated (``'mmcv'`` must load, and have CUDA kernels
+    for a CUDA device)."""
     if backend not in _BACKENDS:
         raise ValueError(f'backend must be one of {_BACKENDS}, got {backend!r}')
+    cuda = torch.device(device).type == 'cuda'
     if backend == 'auto':
-        return 'mmcv' if mmcv_ops_available() else 'torchvision'
+        if not cuda:
+            return 'mmcv' if mmcv_ops_available() else 'torchvision'
+        if mmcv_cuda_ops_available():
+            return 'mmcv'
+        global _WARNED_CUDA_FALLBACK
+        if not _WARNED_CUDA_FALLBACK:
+            _WARNED_CUDA_FALLBACK = True
+            why = 'was built without CUDA' if mmcv_ops_available() else 'ops do not load'
+            warnings.warn(f"deformable conv: mmcv {why}, so CUDA inputs run torchvision's CUDA kernel (same "
+                          "results). For MMCV's kernel rebuild mmcv with CUDA: GLYPHSR_CUDA=1 make setup.")
+        return 'torchvision'
     if backend == 'mmcv':
         _mmcv_op()  # fail now with a clear message rather than at the first forward
+        if cuda and not mmcv_cuda_ops_available():
+            raise RuntimeError(
+                "backend='mmcv' got a CUDA input, but the installed mmcv was built without CUDA kernels (a CPU "
+                "build). Rebuild it with CUDA (GLYPHSR_CUDA=1 make setup, on a machine with nvcc or the NVIDIA "
+                "pip packages), or use dcn_backend='auto' or 'torchvision'.")
     return backend
 
 
@@ -71,7 +111,8 @@ class ModulatedDeformConv2d(nn.Module):
         groups: Convolution groups (``groups == in_channels`` is depth-wise).
         deform_groups: Offset groups.
         bias: Whether to learn a bias.
-        backend: ``'auto'`` (MMCV ops when loaded, torchvision otherwise), ``'mmcv'`` or ``'torchvision'``.
+        backend: ``'auto'`` (per call: MMCV's kernel when it has one for the input's device, torchvision's
+            otherwise), ``'mmcv'`` or ``'torchvision'``.
     """
 
     def __init__(self, in_channels: int, out_channels: int, kernel_size: Union[int, Tuple[int, int]],
@@ -92,7 +133,8 @@ class ModulatedDeformConv2d(nn.Module):
         self.dilation = _pair(dilation)
         self.groups = groups
         self.deform_groups = deform_groups
-        self.backend = resolve_backend(backend)
+        resolve_backend(backend)  # validate now: a bad name or a missing mmcv fails at build time
+        self.backend = backend
         self.weight = nn.Parameter(torch.empty(out_channels, in_channels // groups, *self.kernel_size))
         self.bias = nn.Parameter(torch.empty(out_channels)) if bias else None
         self.reset_parameters()
@@ -131,7 +173,7 @@ class ModulatedDeformConv2d(nn.Module):
             with torch.autocast(x.device.type, enabled=False):
                 dtype = self.weight.dtype
                 return self.forward(x.to(dtype), offset.to(dtype), mask.to(dtype))
-        if self.backend == 'mmcv':
+        if resolve_backend(self.backend, x.device) == 'mmcv':
             # mmcv's autograd Function takes positional arguments only.
             return _mmcv_op()(x, offset, mask, self.weight, self.bias, self.stride, self.padding,
                               self.dilation, self.groups, self.deform_groups)

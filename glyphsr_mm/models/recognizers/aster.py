@@ -13,7 +13,7 @@ decoding (``decode='greedy'``) and ``align_corners=True`` (the torch < 1.3 behav
 options. ``probs`` (the text prior's input) is always the greedy decoder's per-step distribution.
 """
 import string
-from typing import List, Optional, Sequence
+from typing import List, Optional, Sequence, Tuple
 
 import torch
 import torch.nn as nn
@@ -46,18 +46,21 @@ class AsterBlock(nn.Module):
 
 
 class ResNetASTER(nn.Module):
-    """32 x W -> W/4 steps of 512 features, then a 2-layer BiLSTM (256 per direction)."""
+    """32 x W -> W/4 steps of 512 features, then a 2-layer BiLSTM (256 per direction); ``width`` scales both."""
 
-    def __init__(self) -> None:
+    def __init__(self, width: float = 1.0) -> None:
         super().__init__()
-        self.layer0 = nn.Sequential(nn.Conv2d(3, 32, 3, 1, 1, bias=False), nn.BatchNorm2d(32), nn.ReLU(inplace=True))
-        cfg = [(32, 3, (2, 2)), (64, 4, (2, 2)), (128, 6, (2, 1)), (256, 6, (2, 1)), (512, 3, (2, 1))]
-        inplanes = 32
+        c = [max(1, round(ch * width)) for ch in (32, 64, 128, 256, 512)]
+        self.layer0 = nn.Sequential(nn.Conv2d(3, c[0], 3, 1, 1, bias=False), nn.BatchNorm2d(c[0]),
+                                    nn.ReLU(inplace=True))
+        cfg = [(c[0], 3, (2, 2)), (c[1], 4, (2, 2)), (c[2], 6, (2, 1)), (c[3], 6, (2, 1)), (c[4], 3, (2, 1))]
+        inplanes = c[0]
         for i, (planes, blocks, stride) in enumerate(cfg, 1):
             layers = [AsterBlock(inplanes, planes, stride)] + [AsterBlock(planes, planes) for _ in range(blocks - 1)]
             self.add_module(f'layer{i}', nn.Sequential(*layers))
             inplanes = planes
-        self.rnn = nn.LSTM(512, 256, bidirectional=True, num_layers=2, batch_first=True)
+        self.out_channels = 2 * (c[4] // 2)
+        self.rnn = nn.LSTM(c[4], c[4] // 2, bidirectional=True, num_layers=2, batch_first=True)
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         x = self.layer0(x)
@@ -175,14 +178,16 @@ class ASTERRecognizer(TextRecognizer):
         beam_width: Beams kept per step (5).
         beam_steps: Decoding steps of the beam search (the release's ``max_len_labels``, 100).
         align_corners: ``grid_sample``'s flag in the TPS rectifier (False: the release on torch >= 1.3).
+        width: Multiplier of the encoder's and decoder's widths (1.0: TextZoom's evaluator, 21M parameters);
+            the TPS-STN keeps its size.
         checkpoint: aster.pytorch checkpoint (``state_dict`` inside, ``module.`` accepted).
     """
 
     DECODES = ('beam', 'greedy')
 
     def __init__(self, max_len: int = 26, stn: bool = True, decode: str = 'beam', beam_width: int = 5,
-                 beam_steps: int = 100, align_corners: bool = False, checkpoint: Optional[str] = None,
-                 allow_random: bool = False) -> None:
+                 beam_steps: int = 100, align_corners: bool = False, width: float = 1.0,
+                 checkpoint: Optional[str] = None, allow_random: bool = False) -> None:
         super().__init__(checkpoint, allow_random)
         # With the STN, images go in at their own size, as the release feeds them (the STN reads a 32x64 copy and the
         # TPS samples 32x100 from the original); without it the encoder needs 32-pixel-high input.
@@ -193,8 +198,9 @@ class ASTERRecognizer(TextRecognizer):
             raise ValueError(f'decode must be one of {self.DECODES}, got {decode!r}')
         self.max_len, self.use_stn = max_len, stn
         self.decode, self.beam_width, self.beam_steps = decode, beam_width, beam_steps
-        self.encoder = ResNetASTER()
-        self.decoder = AttentionRecognitionHead(num_classes)
+        self.encoder = ResNetASTER(width)
+        dim = self.encoder.out_channels
+        self.decoder = AttentionRecognitionHead(num_classes, in_planes=dim, s_dim=dim, att_dim=dim)
         if stn:
             self.tps = TPSSpatialTransformer((32, 100), 20, (0.05, 0.05), align_corners=align_corners)
             self.stn_head = STNHead(3, 20, input_size=(32, 64))
@@ -218,6 +224,27 @@ class ASTERRecognizer(TextRecognizer):
         feats = self.encoder(self.rectify(self.preprocess(images)))
         return self.charset.decode(self.decoder.beam_search(feats, self.beam_width, self.beam_steps,
                                                             self.charset.eos))
+
+    def encode_labels(self, labels: Sequence[str], device=None) -> Tuple[torch.Tensor, torch.Tensor]:
+        """Teacher-forcing tokens and targets (B x T): each label's characters (case and punctuation kept, others
+        dropped, at most ``max_len - 1``) then EOS; the decoder reads ``tokens[:, t]`` after step t, so both are the
+        same sequence. Padding is EOS in the tokens and -100 (ignored by cross-entropy) in the targets."""
+        seqs = [self.charset.encode(s)[:self.max_len - 1] + [self.charset.eos] for s in labels]
+        t = max(len(s) for s in seqs)
+        tokens = torch.full((len(seqs), t), self.charset.eos, dtype=torch.long)
+        targets = torch.full((len(seqs), t), -100, dtype=torch.long)
+        for i, seq in enumerate(seqs):
+            tokens[i, :len(seq)] = targets[i, :len(seq)] = torch.tensor(seq, dtype=torch.long)
+        return tokens.to(device), targets.to(device)
+
+    def teacher_forced(self, images: torch.Tensor, labels: Sequence[str],
+                       tokens: Optional[torch.Tensor] = None) -> Tuple[torch.Tensor, torch.Tensor]:
+        """Logits B x T x 97 and attention B x T x W' with ``labels`` as the decoder's input (training)."""
+        self.check_weights()
+        if tokens is None:
+            tokens, _ = self.encode_labels(labels, images.device)
+        feats = self.encoder(self.rectify(self.preprocess(images)))
+        return self.decoder(feats, 0, tokens, return_attention=True)
 
     def attention(self, images: torch.Tensor, labels: Optional[Sequence[str]] = None) -> torch.Tensor:
         """The decoder's 1D attention over the encoder's width, B x T x W' (GEM's glyph attention).

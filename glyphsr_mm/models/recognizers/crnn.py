@@ -34,15 +34,18 @@ class TextZoomCRNN(TextRecognizer):
 
     Args:
         hidden: LSTM hidden size (256).
+        width: Multiplier of the convolution widths (64 ... 512). 1.0 is TextZoom's evaluator; narrower ones
+            (0.5: 2.1M parameters) are what ``configs/recognizers/`` train on 2 CPU cores.
         checkpoint: ``crnn.pth`` of meijieru/crnn.pytorch (as TextZoom/TSRN/TPGSR ship it).
         allow_random: See :class:`TextRecognizer`.
     """
 
-    def __init__(self, hidden: int = 256, checkpoint: Optional[str] = None, allow_random: bool = False) -> None:
+    def __init__(self, hidden: int = 256, width: float = 1.0, checkpoint: Optional[str] = None,
+                 allow_random: bool = False) -> None:
         super().__init__(checkpoint, allow_random)
         self.preprocess = Preprocess(size=(32, 100), gray=True)
         self.charset = Charset(CRNN_ALPHABET, num_classes=37, offset=1, ctc=True, blank=0)
-        channels = [64, 128, 256, 256, 512, 512, 512]
+        channels = [max(1, round(c * width)) for c in (64, 128, 256, 256, 512, 512, 512)]
         cnn = nn.Sequential()
         cin = 1
         for i, cout in enumerate(channels):
@@ -57,7 +60,7 @@ class TextZoomCRNN(TextRecognizer):
                 cnn.add_module(f'pooling{i // 2 + 1}', nn.MaxPool2d((2, 2), (2, 1), (0, 1)))
             cin = cout
         self.cnn = cnn
-        self.rnn = nn.Sequential(BidirectionalLSTM(512, hidden, hidden), BidirectionalLSTM(hidden, hidden, 37))
+        self.rnn = nn.Sequential(BidirectionalLSTM(channels[-1], hidden, hidden), BidirectionalLSTM(hidden, hidden, 37))
         self.init_weights_from(checkpoint)
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:

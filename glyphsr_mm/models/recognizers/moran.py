@@ -9,13 +9,14 @@ with ``align_corners=False`` (the calls pass no flag; ``align_corners=True`` giv
 was trained with, as an option). Parameter names follow ``moran.pth`` (``MORN.cnn.N``, ``ASRN.cnn.blockN``, ``ASRN.rnn``,
 ``ASRN.attentionL2R``/``attentionR2L``); ``module.`` prefixes are accepted.
 """
-from typing import Optional
+from typing import Optional, Sequence, Tuple
 
 import torch
 import torch.nn as nn
 import torch.nn.functional as F
 
 from glyphsr_mm.registry import MODELS
+from glyphsr_mm.utils.text import str_filt
 from .base import Charset, Preprocess, TextRecognizer
 from .crnn import BidirectionalLSTM
 
@@ -82,10 +83,13 @@ class ResidualBlock(nn.Module):
 
 class ASRNResNet(nn.Module):
 
-    def __init__(self, c_in: int = 1) -> None:
+    def __init__(self, c_in: int = 1, width: float = 1.0) -> None:
         super().__init__()
-        self.block0 = nn.Sequential(nn.Conv2d(c_in, 32, 3, 1, 1), nn.BatchNorm2d(32, momentum=0.01))
-        cfg = [(32, 32, 2, 3), (32, 64, 2, 4), (64, 128, (2, 1), 6), (128, 256, (2, 1), 6), (256, 512, (2, 1), 3)]
+        c = [max(1, round(ch * width)) for ch in (32, 64, 128, 256, 512)]
+        self.out_channels = c[4]
+        self.block0 = nn.Sequential(nn.Conv2d(c_in, c[0], 3, 1, 1), nn.BatchNorm2d(c[0], momentum=0.01))
+        cfg = [(c[0], c[0], 2, 3), (c[0], c[1], 2, 4), (c[1], c[2], (2, 1), 6), (c[2], c[3], (2, 1), 6),
+               (c[3], c[4], (2, 1), 3)]
         for i, (cin, cout, stride, n) in enumerate(cfg, 1):
             self.add_module(f'block{i}', nn.Sequential(ResidualBlock(cin, cout, stride),
                                                        *[ResidualBlock(cout, cout, 1) for _ in range(n - 1)]))
@@ -105,12 +109,13 @@ class AttentionCell(nn.Module):
         self.score = nn.Linear(hidden_size, 1, bias=False)
         self.rnn = nn.GRUCell(input_size + num_embeddings, hidden_size)
 
-    def forward(self, hidden: torch.Tensor, feats: torch.Tensor, emb: torch.Tensor) -> torch.Tensor:
-        # feats: T x B x C (sequence first, as MORAN)
+    def forward(self, hidden: torch.Tensor, feats: torch.Tensor,
+                emb: torch.Tensor) -> Tuple[torch.Tensor, torch.Tensor]:
+        """Next hidden state and the attention over the T steps of ``feats`` (T x B x C, sequence first)."""
         e = self.score(torch.tanh(self.i2h(feats) + self.h2h(hidden).unsqueeze(0))).squeeze(2)  # T x B
         alpha = e.softmax(0)
         context = (feats * alpha.unsqueeze(2)).sum(0)
-        return self.rnn(torch.cat([context, emb], 1), hidden)
+        return self.rnn(torch.cat([context, emb], 1), hidden), alpha.t()
 
 
 class Attention(nn.Module):
@@ -122,39 +127,46 @@ class Attention(nn.Module):
         self.char_embeddings = nn.Parameter(torch.randn(num_classes + 1, num_embeddings))
         self.hidden_size = hidden_size
 
-    def forward(self, feats: torch.Tensor, steps: int) -> torch.Tensor:
-        """Greedy decoding (class 0 of the embedding is the start; a predicted class c feeds embedding c + 1)."""
+    def forward(self, feats: torch.Tensor, steps: int, tokens: Optional[torch.Tensor] = None,
+                return_attention: bool = False):
+        """Greedy decoding for ``steps`` steps, or teacher-forced with ``tokens`` (B x T classes; step t + 1 reads
+        ``tokens[:, t]``). Class 0 of the embedding is the start; class c feeds embedding c + 1."""
         b = feats.shape[1]
         hidden = feats.new_zeros(b, self.hidden_size)
         prev = torch.zeros(b, dtype=torch.long, device=feats.device)
-        logits = []
-        for _ in range(steps):
-            hidden = self.attention_cell(hidden, feats, self.char_embeddings.index_select(0, prev))
+        logits, alphas = [], []
+        for t in range(steps if tokens is None else tokens.shape[1]):
+            hidden, alpha = self.attention_cell(hidden, feats, self.char_embeddings.index_select(0, prev))
             out = self.generator(hidden)
             logits.append(out)
-            prev = out.argmax(1) + 1
-        return torch.stack(logits, 1)
+            alphas.append(alpha)
+            prev = (out.argmax(1) if tokens is None else tokens[:, t]) + 1
+        logits = torch.stack(logits, 1)
+        return (logits, torch.stack(alphas, 1)) if return_attention else logits
 
 
 class ASRN(nn.Module):
 
-    def __init__(self, in_channels: int = 1, num_classes: int = 37, hidden: int = 256, bidir: bool = True) -> None:
+    def __init__(self, in_channels: int = 1, num_classes: int = 37, hidden: int = 256, bidir: bool = True,
+                 width: float = 1.0, num_embeddings: int = 256) -> None:
         super().__init__()
-        self.cnn = ASRNResNet(in_channels)
-        self.rnn = nn.Sequential(BidirectionalLSTM(512, hidden, hidden), BidirectionalLSTM(hidden, hidden, hidden))
+        self.cnn = ASRNResNet(in_channels, width)
+        self.rnn = nn.Sequential(BidirectionalLSTM(self.cnn.out_channels, hidden, hidden),
+                                 BidirectionalLSTM(hidden, hidden, hidden))
         if bidir:
-            self.attentionL2R = Attention(hidden, hidden, num_classes, 256)
-            self.attentionR2L = Attention(hidden, hidden, num_classes, 256)
+            self.attentionL2R = Attention(hidden, hidden, num_classes, num_embeddings)
+            self.attentionR2L = Attention(hidden, hidden, num_classes, num_embeddings)
         else:
-            self.attention = Attention(hidden, hidden, num_classes, 256)
+            self.attention = Attention(hidden, hidden, num_classes, num_embeddings)
 
-    def forward(self, x: torch.Tensor, steps: int) -> torch.Tensor:
+    def forward(self, x: torch.Tensor, steps: int, tokens: Optional[torch.Tensor] = None,
+                return_attention: bool = False):
         conv = self.cnn(x)
         if conv.shape[2] != 1:
             raise ValueError(f'MORAN expects 32-pixel-high input, got features of height {conv.shape[2]}')
         feats = self.rnn(conv.squeeze(2).permute(2, 0, 1).contiguous())
         decoder = self.attentionL2R if hasattr(self, 'attentionL2R') else self.attention
-        return decoder(feats, steps)
+        return decoder(feats, steps, tokens, return_attention)
 
 
 @MODELS.register_module()
@@ -166,18 +178,41 @@ class MORANRecognizer(TextRecognizer):
         bidir: Build both decoders (``BidirDecoder=True`` checkpoints).
         align_corners: ``grid_sample``'s flag in MORN. False (default) is what the release computes on the torch it
             requires (>= 1.11), hence Table 1's numbers; True is the torch < 1.3 behaviour MORAN was trained with.
+        width: Multiplier of ASRN's widths: its CNN (32 ... 512), LSTM hidden size and character embedding (256).
+            1.0 is TextZoom's evaluator; MORN keeps its size.
         checkpoint: MORAN_v2 state dict (``module.`` accepted).
     """
 
-    def __init__(self, max_len: int = 20, bidir: bool = True, align_corners: bool = False,
+    def __init__(self, max_len: int = 20, bidir: bool = True, align_corners: bool = False, width: float = 1.0,
                  checkpoint: Optional[str] = None, allow_random: bool = False) -> None:
         super().__init__(checkpoint, allow_random)
         self.preprocess = Preprocess(size=(32, 100), gray=True)
         self.charset = Charset(MORAN_ALPHABET, num_classes=37, offset=0, eos=36)
         self.max_len = max_len
         self.MORN = MORN(1, (32, 100), align_corners=align_corners)
-        self.ASRN = ASRN(1, 37, 256, bidir)
+        dim = max(2, round(256 * width))
+        self.ASRN = ASRN(1, 37, dim, bidir, width, num_embeddings=dim)
         self.init_weights_from(checkpoint)
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         return self.ASRN(self.MORN(x), self.max_len)
+
+    def encode_labels(self, labels: Sequence[str], device=None) -> Tuple[torch.Tensor, torch.Tensor]:
+        """Teacher-forcing tokens and targets (B x T): the lower-case alphanumerics of each label (``str_filt``, at
+        most ``max_len - 1``) then the end class; step t + 1 reads ``tokens[:, t]``. Padding: end class / -100."""
+        eos = self.charset.eos
+        seqs = [self.charset.encode(str_filt(s, 'lower'))[:self.max_len - 1] + [eos] for s in labels]
+        t = max(len(s) for s in seqs)
+        tokens = torch.full((len(seqs), t), eos, dtype=torch.long)
+        targets = torch.full((len(seqs), t), -100, dtype=torch.long)
+        for i, seq in enumerate(seqs):
+            tokens[i, :len(seq)] = targets[i, :len(seq)] = torch.tensor(seq, dtype=torch.long)
+        return tokens.to(device), targets.to(device)
+
+    def teacher_forced(self, images: torch.Tensor, labels: Sequence[str],
+                       tokens: Optional[torch.Tensor] = None) -> Tuple[torch.Tensor, torch.Tensor]:
+        """Logits B x T x 37 and attention B x T x W' with ``labels`` as the decoder's input (training)."""
+        self.check_weights()
+        if tokens is None:
+            tokens, _ = self.encode_labels(labels, images.device)
+        return self.ASRN(self.MORN(self.preprocess(images)), 0, tokens, return_attention=True)

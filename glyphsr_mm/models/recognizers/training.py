@@ -2,7 +2,8 @@
 
 TBSRN never released the training code of its transformer recognizer; this wraps any recognizer of the common
 interface in an MMEngine ``BaseModel``: CTC recognizers (CRNN) learn with the CTC loss, attention recognizers
-(TBSRN transformer) with teacher-forced cross-entropy. Inputs are packed uint8 images (``PackInputs``) and the
+(TBSRN transformer, ASTER, MORAN) with teacher-forced cross-entropy through their ``encode_labels`` and
+``teacher_forced``. Inputs are packed uint8 images (``PackInputs``) and the
 labels come from ``gt_text``.
 """
 from typing import Dict, List, Optional, Sequence, Union
@@ -71,8 +72,11 @@ class RecognizerTrainingModel(BaseModel):
             loss = rec.ctc_loss(images, labels)
             return {'loss_ctc': loss}
         tokens, targets = rec.encode_labels(labels, images.device)
-        features = rec.encoder(rec.preprocess(images))
-        logits, _ = rec.decode_step(features, tokens)
+        if self.aux_ctc_weight:
+            features = rec.encoder(rec.preprocess(images))
+            logits, _ = rec.decode_step(features, tokens)
+        else:
+            logits, _ = rec.teacher_forced(images, labels, tokens=tokens)
         losses = {'loss_ce': F.cross_entropy(logits.reshape(-1, logits.shape[-1]), targets.reshape(-1))}
         if self.aux_ctc_weight:
             # class 0 (the end token) doubles as the CTC blank; characters are 1..36 in both

@@ -1,7 +1,11 @@
-"""Both deformable-conv backends compute the same function (forward and gradients)."""
+"""Both deformable-conv backends compute the same function (forward and gradients); ``auto`` chooses by the input's
+device (tested here with the availability of MMCV's kernels patched; the CUDA runs are in tests/test_cuda.py)."""
+import warnings
+
 import pytest
 import torch
 
+from glyphsr_mm.models.layers import deform_conv as dc
 from glyphsr_mm.models.layers.deform_conv import ModulatedDeformConv2d, mmcv_ops_available, resolve_backend
 
 needs_mmcv = pytest.mark.skipif(not mmcv_ops_available(), reason='mmcv.ops (compiled) not loaded')
@@ -98,3 +102,52 @@ def test_bad_shapes_and_backend_names_are_clear():
 
 def test_auto_backend_prefers_mmcv_when_loaded():
     assert resolve_backend('auto') == ('mmcv' if mmcv_ops_available() else 'torchvision')
+
+
+@pytest.fixture
+def mmcv_builds(monkeypatch):
+    """Pretend the installed mmcv is a CPU build (``cuda=False``) or a CUDA build (``cuda=True``)."""
+    def set_build(ops: bool, cuda: bool) -> None:
+        monkeypatch.setattr(dc, 'mmcv_ops_available', lambda: ops)
+        monkeypatch.setattr(dc, 'mmcv_cuda_ops_available', lambda: ops and cuda)
+        monkeypatch.setattr(dc, '_mmcv_op', lambda: None if ops else (_ for _ in ()).throw(ImportError('no ops')))
+        monkeypatch.setattr(dc, '_WARNED_CUDA_FALLBACK', False)
+    return set_build
+
+
+def test_auto_follows_the_device(mmcv_builds):
+    mmcv_builds(ops=True, cuda=True)
+    assert dc.resolve_backend('auto', 'cpu') == 'mmcv' and dc.resolve_backend('auto', 'cuda') == 'mmcv'
+    mmcv_builds(ops=True, cuda=False)
+    assert dc.resolve_backend('auto', 'cpu') == 'mmcv'
+    with pytest.warns(UserWarning, match='built without CUDA.*GLYPHSR_CUDA=1'):
+        assert dc.resolve_backend('auto', torch.device('cuda', 0)) == 'torchvision'
+    with warnings.catch_warnings():  # one warning per process, not one per call
+        warnings.simplefilter('error')
+        assert dc.resolve_backend('auto', 'cuda') == 'torchvision'
+    mmcv_builds(ops=False, cuda=False)
+    assert dc.resolve_backend('auto', 'cpu') == 'torchvision'
+
+
+def test_a_cuda_input_never_reaches_a_cpu_only_mmcv(mmcv_builds):
+    mmcv_builds(ops=True, cuda=False)
+    assert dc.resolve_backend('mmcv', 'cpu') == 'mmcv'
+    with pytest.raises(RuntimeError, match='without CUDA kernels.*GLYPHSR_CUDA=1 make setup'):
+        dc.resolve_backend('mmcv', 'cuda')
+    mmcv_builds(ops=True, cuda=True)
+    assert dc.resolve_backend('mmcv', 'cuda') == 'mmcv'
+    assert dc.resolve_backend('torchvision', 'cuda') == 'torchvision'
+    with pytest.raises(ValueError, match='backend must be one of'):
+        dc.resolve_backend('cudnn', 'cuda')
+
+
+def test_layer_keeps_auto_and_decides_per_call(mmcv_builds, monkeypatch):
+    mmcv_builds(ops=False, cuda=False)
+    layer = dc.ModulatedDeformConv2d(4, 4, 3, padding=1, groups=4, deform_groups=4, backend='auto')
+    assert layer.backend == 'auto'
+    seen = []
+    real = dc.resolve_backend
+    monkeypatch.setattr(dc, 'resolve_backend', lambda b, d='cpu': seen.append((b, torch.device(d).type)) or real(b, d))
+    x = torch.randn(1, 4, 8, 8)
+    out = layer(x, torch.zeros(1, layer.offset_channels, 8, 8))
+    assert out.shape == x.shape and seen == [('auto', 'cpu')]

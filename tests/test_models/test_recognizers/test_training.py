@@ -10,7 +10,8 @@ import torch
 from mmengine.structures import BaseDataElement
 
 from glyphsr_mm.datasets.synthetic_text import SyntheticTextRenderer
-from glyphsr_mm.models.recognizers import RecognizerTrainingModel, TBSRNTransformerRecognizer, TextZoomCRNN
+from glyphsr_mm.models.recognizers import (ASTERRecognizer, MORANRecognizer, RecognizerTrainingModel,
+                                           TBSRNTransformerRecognizer, TextZoomCRNN)
 from tests.conftest import ROOT
 
 WORDS = ['cafe', 'bar', 'hotel', 'taxi']
@@ -26,8 +27,11 @@ def batch():
 
 @pytest.mark.parametrize('make,loss_key', [
     (lambda: TextZoomCRNN(allow_random=True), 'loss_ctc'),
+    (lambda: TextZoomCRNN(width=0.25, hidden=64, allow_random=True), 'loss_ctc'),
     (lambda: TBSRNTransformerRecognizer(width=0.0625, num_heads=4, layers=(1, 1, 1, 1), feature_pe=True,
-                                        allow_random=True), 'loss_ce')])
+                                        allow_random=True), 'loss_ce'),
+    (lambda: ASTERRecognizer(width=0.25, decode='greedy', allow_random=True), 'loss_ce'),
+    (lambda: MORANRecognizer(width=0.25, bidir=False, allow_random=True), 'loss_ce')])
 def test_wrapper_loss_falls_on_a_fixed_batch(make, loss_key):
     torch.manual_seed(0)
     model = RecognizerTrainingModel(make())
@@ -66,3 +70,29 @@ def test_train_recognizer_tool_end_to_end(tmp_path):
     assert best, os.listdir(work)
     rec = TBSRNTransformerRecognizer(width=0.125, num_heads=8, feature_pe=True, checkpoint=best[0]).eval()
     assert len(rec.predict(torch.rand(2, 3, 32, 128))) == 2
+
+
+def test_teacher_forcing_targets_of_aster_and_moran():
+    aster = ASTERRecognizer(width=0.25, allow_random=True)
+    tokens, targets = aster.encode_labels(['Ab!', 'x'])
+    eos = aster.charset.eos
+    assert targets.tolist() == [[aster.charset.index[c] for c in 'Ab!'] + [eos], [aster.charset.index['x'], eos, -100,
+                                                                                  -100]]
+    assert tokens.tolist()[1] == [aster.charset.index['x'], eos, eos, eos]  # padding feeds EOS, ignored by the loss
+    logits, attn = aster.teacher_forced(torch.rand(2, 3, 32, 128), ['Ab!', 'x'], tokens=tokens)
+    assert logits.shape == (2, 4, 97) and attn.shape[:2] == (2, 4)
+    moran = MORANRecognizer(width=0.25, bidir=False, allow_random=True)
+    tokens, targets = moran.encode_labels(['A-1', 'zz'])  # TextZoom's protocol: lower-case alphanumerics
+    assert targets.tolist() == [[10, 1, 36], [35, 35, 36]]
+    logits, attn = moran.teacher_forced(torch.rand(2, 3, 32, 128), ['A-1', 'zz'], tokens=tokens)
+    assert logits.shape == (2, 3, 37) and torch.allclose(attn.sum(-1), torch.ones(2, 3))
+
+
+@pytest.mark.parametrize('make', [lambda w: TextZoomCRNN(width=w, allow_random=True),
+                                  lambda w: ASTERRecognizer(width=w, allow_random=True),
+                                  lambda w: MORANRecognizer(width=w, bidir=False, allow_random=True)])
+def test_narrow_widths_keep_parameter_names_and_predict(make):
+    full, narrow = make(1.0), make(0.25)
+    assert list(full.state_dict()) == list(narrow.state_dict())
+    assert sum(p.numel() for p in narrow.parameters()) < 0.5 * sum(p.numel() for p in full.parameters())
+    assert len(narrow.eval().predict(torch.rand(2, 3, 32, 128))) == 2

@@ -1,0 +1,13 @@
+# TextZoom's MORAN evaluator (MORAN_v2 layout, left-to-right decoder only) with ASRN at 3/8 width (2.9M parameters;
+# MORN as released; the release has 20M), trained on the evaluator words (see _base_evaluator_synthetic.py).
+_base_ = ['./_base_evaluator_synthetic.py']
+model = dict(type='RecognizerTrainingModel',
+             recognizer=dict(type='MORANRecognizer', width=0.375, bidir=False, allow_random=True))
+# Batch 32: attention decoders find the characters after more updates, not more samples per update.
+train_dataloader = dict(batch_size=32)
+max_iters = 3000  # the budget of 2 CPU cores: about 11 minutes
+train_cfg = dict(max_iters=max_iters, val_interval=500)
+param_scheduler = [
+    dict(type='LinearLR', start_factor=0.01, by_epoch=False, begin=0, end=100),
+    dict(type='CosineAnnealingLR', by_epoch=False, begin=100, end=max_iters, T_max=max_iters - 100, eta_min=1e-5),
+]
