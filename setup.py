@@ -21,6 +21,12 @@ def read_requirements(name: str) -> list:
     return reqs
 
 
+# The torch versions the code is kept within: 2.4 (torch.is_autocast_enabled(device_type), weights_only loading)
+# to the pinned one. tools/setup_env.sh installs the pins of requirements/torch.txt; a machine that brings its own
+# torch in this range (a GPU machine's CUDA build) keeps it.
+TORCH_RANGE = ['torch>=2.4,<=2.14.1', 'torchvision>=0.19,<=0.29.1']
+
+
 def read_version() -> str:
     ns = {}
     with open(osp.join(HERE, 'glyphsr_mm', 'version.py')) as f:
@@ -36,7 +42,7 @@ setup(
     long_description_content_type='text/markdown',
     packages=find_packages(exclude=('tests', 'tests.*', 'configs', 'tools')),
     python_requires='>=3.9',
-    install_requires=read_requirements('torch') + read_requirements('runtime'),
+    install_requires=TORCH_RANGE + read_requirements('runtime'),
     extras_require={
         'eval': read_requirements('eval'),
         'tests': read_requirements('tests'),

@@ -22,11 +22,12 @@ SPLITS = ('easy', 'medium', 'hard')
 
 
 def read_all(rec, images, batch: int = 64):
+    import numpy as np
     import torch
     out = []
     with torch.no_grad():
         for i in range(0, len(images), batch):
-            x = torch.stack([torch.from_numpy(a).permute(2, 0, 1) for a in images[i:i + batch]]).float() / 255.
+            x = torch.stack([torch.from_numpy(np.array(a)).permute(2, 0, 1) for a in images[i:i + batch]]).float() / 255.
             out += rec.predict(x)
     return out
 

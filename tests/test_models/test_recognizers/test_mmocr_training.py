@@ -67,6 +67,9 @@ def test_mmocr_crnn_evaluator_trains_with_mmocr_and_reads_through_mmocr(tmp_path
     published = tmp_path / 'mmocr_crnn.pth'
     subprocess.run([sys.executable, os.path.join(ROOT, 'tools', 'model_converters', 'publish_checkpoint.py'),
                     str(work / 'iter_2.pth'), str(published), '--fp16'], check=True, cwd=ROOT, capture_output=True)
+    from mmengine.registry import init_default_scope
+
     from glyphsr_mm.models.recognizers import MMOCRRecognizer
+    init_default_scope('mmagic')  # as inside MMagic's runner: the recognizer hands the caller's scope back
     rec = MMOCRRecognizer(config=cfg, checkpoint=str(published))
     assert len(rec.predict(torch.rand(3, 3, 16, 64))) == 3  # LR at its own size: MMOCR's pipeline resizes it

@@ -96,3 +96,27 @@ def test_narrow_widths_keep_parameter_names_and_predict(make):
     assert list(full.state_dict()) == list(narrow.state_dict())
     assert sum(p.numel() for p in narrow.parameters()) < 0.5 * sum(p.numel() for p in full.parameters())
     assert len(narrow.eval().predict(torch.rand(2, 3, 32, 128))) == 2
+
+
+@pytest.mark.parametrize('make,features', [
+    (lambda: ASTERRecognizer(width=0.25, decode='greedy', allow_random=True), 'encoder'),  # B x T x C
+    (lambda: MORANRecognizer(width=0.25, bidir=False, allow_random=True), 'ASRN.rnn')])  # T x B x C
+def test_auxiliary_ctc_on_a_named_encoder_sequence(make, features):
+    torch.manual_seed(0)
+    model = RecognizerTrainingModel(make(), aux_ctc_weight=0.5, aux_ctc_features=features)
+    imgs, samples = batch()
+    opt = torch.optim.Adam(model.parameters(), 1e-3)
+    first = last = None
+    for _ in range(15):
+        losses = model(imgs, samples, mode='loss')
+        assert set(losses) == {'loss_ce', 'loss_aux_ctc'}
+        total = sum(losses.values())
+        opt.zero_grad()
+        total.backward()
+        opt.step()
+        first, last = first or {k: v.item() for k, v in losses.items()}, {k: v.item() for k, v in losses.items()}
+    assert last['loss_aux_ctc'] < 0.5 * first['loss_aux_ctc'] and last['loss_ce'] < first['loss_ce']
+    # the head is the wrapper's: the recognizer's own weights keep the reference layout
+    assert not any(k.startswith('aux') for k in model.recognizer.state_dict())
+    with pytest.raises(ValueError, match="has no submodule 'decoder.nope'"):
+        RecognizerTrainingModel(make(), aux_ctc_weight=0.5, aux_ctc_features='decoder.nope')
