@@ -226,16 +226,9 @@ class ASTERRecognizer(TextRecognizer):
                                                             self.charset.eos))
 
     def encode_labels(self, labels: Sequence[str], device=None) -> Tuple[torch.Tensor, torch.Tensor]:
-        """Teacher-forcing tokens and targets (B x T): each label's characters (case and punctuation kept, others
-        dropped, at most ``max_len - 1``) then EOS; the decoder reads ``tokens[:, t]`` after step t, so both are the
-        same sequence. Padding is EOS in the tokens and -100 (ignored by cross-entropy) in the targets."""
-        seqs = [self.charset.encode(s)[:self.max_len - 1] + [self.charset.eos] for s in labels]
-        t = max(len(s) for s in seqs)
-        tokens = torch.full((len(seqs), t), self.charset.eos, dtype=torch.long)
-        targets = torch.full((len(seqs), t), -100, dtype=torch.long)
-        for i, seq in enumerate(seqs):
-            tokens[i, :len(seq)] = targets[i, :len(seq)] = torch.tensor(seq, dtype=torch.long)
-        return tokens.to(device), targets.to(device)
+        """Teacher-forcing tokens and targets of ``labels`` with case and punctuation kept
+        (:meth:`~glyphsr_mm.models.recognizers.base.TextRecognizer.eos_terminated_labels`)."""
+        return self.eos_terminated_labels(labels, self.max_len, device)
 
     def teacher_forced(self, images: torch.Tensor, labels: Sequence[str],
                        tokens: Optional[torch.Tensor] = None) -> Tuple[torch.Tensor, torch.Tensor]:

@@ -211,6 +211,21 @@ class TextRecognizer(nn.Module):
         in_len = torch.full((len(labels), ), log_probs.shape[0], dtype=torch.long)
         return F.ctc_loss(log_probs, flat, in_len, lengths, blank=self.charset.blank, zero_infinity=True)
 
+    def eos_terminated_labels(self, texts: Sequence[str], max_len: int,
+                              device=None) -> Tuple[torch.Tensor, torch.Tensor]:
+        """Teacher-forcing tokens and targets (B x T) for decoders that read ``tokens[:, t]`` after step t (ASTER,
+        MORAN): each text's classes (at most ``max_len - 1``, characters outside the charset dropped) then the end
+        class, so tokens and targets are the same sequence; padding is the end class in the tokens and -100
+        (ignored by cross-entropy) in the targets."""
+        eos = self.charset.eos
+        seqs = [self.charset.encode(s)[:max_len - 1] + [eos] for s in texts]
+        t = max(len(s) for s in seqs)
+        tokens = torch.full((len(seqs), t), eos, dtype=torch.long)
+        targets = torch.full((len(seqs), t), -100, dtype=torch.long)
+        for i, seq in enumerate(seqs):
+            tokens[i, :len(seq)] = targets[i, :len(seq)] = torch.tensor(seq, dtype=torch.long)
+        return tokens.to(device), targets.to(device)
+
     def teacher_forced(self, images: torch.Tensor, labels: Sequence[str]) -> Tuple[torch.Tensor, torch.Tensor]:
         """Logits and cross-attention maps with ``labels`` as decoder input (attention decoders only)."""
         raise NotImplementedError(f'{type(self).__name__} has no attention decoder')

@@ -198,16 +198,9 @@ class MORANRecognizer(TextRecognizer):
         return self.ASRN(self.MORN(x), self.max_len)
 
     def encode_labels(self, labels: Sequence[str], device=None) -> Tuple[torch.Tensor, torch.Tensor]:
-        """Teacher-forcing tokens and targets (B x T): the lower-case alphanumerics of each label (``str_filt``, at
-        most ``max_len - 1``) then the end class; step t + 1 reads ``tokens[:, t]``. Padding: end class / -100."""
-        eos = self.charset.eos
-        seqs = [self.charset.encode(str_filt(s, 'lower'))[:self.max_len - 1] + [eos] for s in labels]
-        t = max(len(s) for s in seqs)
-        tokens = torch.full((len(seqs), t), eos, dtype=torch.long)
-        targets = torch.full((len(seqs), t), -100, dtype=torch.long)
-        for i, seq in enumerate(seqs):
-            tokens[i, :len(seq)] = targets[i, :len(seq)] = torch.tensor(seq, dtype=torch.long)
-        return tokens.to(device), targets.to(device)
+        """Teacher-forcing tokens and targets of the lower-case alphanumerics of ``labels`` (``str_filt``; see
+        :meth:`~glyphsr_mm.models.recognizers.base.TextRecognizer.eos_terminated_labels`)."""
+        return self.eos_terminated_labels([str_filt(s, 'lower') for s in labels], self.max_len, device)
 
     def teacher_forced(self, images: torch.Tensor, labels: Sequence[str],
                        tokens: Optional[torch.Tensor] = None) -> Tuple[torch.Tensor, torch.Tensor]:

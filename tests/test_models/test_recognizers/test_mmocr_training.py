@@ -1,6 +1,6 @@
 """MMOCR's own training loop on TextZoom-format LMDBs: the dataset reads HR or LR images with normalised labels, the
-narrow MiniVGG keeps MiniVGG's layout, and an MMOCR evaluator config trains through tools/train_recognizer.py and
-then reads words through MMOCR's inference path (MMOCRRecognizer)."""
+narrow MiniVGG keeps MiniVGG's layout, an MMOCR evaluator config trains through tools/train_recognizer.py, and the
+shipped MMOCR evaluator reads like MMOCR's own TextRecInferencer."""
 import os
 import subprocess
 import sys
@@ -48,7 +48,7 @@ def test_scaled_minivgg_keeps_the_layout():
     assert half(torch.rand(2, 1, 32, 100)).shape == (2, 256, 1, 26)
 
 
-def test_mmocr_crnn_evaluator_trains_with_mmocr_and_reads_through_mmocr(tmp_path):
+def test_mmocr_crnn_evaluator_trains_with_mmocrs_loop(tmp_path):
     data = tmp_path / 'words'
     subprocess.run([sys.executable, os.path.join(ROOT, 'tools', 'dataset_converters', 'make_synthetic_textzoom.py'),
                     str(data), '--num-train', '32', '--num-test', '4', '--seed', '3', '--words', 'evaluator',
@@ -67,9 +67,32 @@ def test_mmocr_crnn_evaluator_trains_with_mmocr_and_reads_through_mmocr(tmp_path
     published = tmp_path / 'mmocr_crnn.pth'
     subprocess.run([sys.executable, os.path.join(ROOT, 'tools', 'model_converters', 'publish_checkpoint.py'),
                     str(work / 'iter_2.pth'), str(published), '--fp16'], check=True, cwd=ROOT, capture_output=True)
-    from mmengine.registry import init_default_scope
+    assert published.stat().st_size > 0
 
+
+def test_shipped_mmocr_evaluator_reads_like_mmocrs_own_inferencer(tmp_path):
+    """The shipped MMOCR CRNN evaluator and its config: MMOCRRecognizer.predict (Table 1's path) gives the strings of
+    MMOCR's TextRecInferencer on the same synthetic test words, at HR and at LR size."""
+    from mmengine.registry import init_default_scope
+    from mmocr.apis import TextRecInferencer
+
+    from glyphsr_mm.datasets import TextZoomLMDB
     from glyphsr_mm.models.recognizers import MMOCRRecognizer
+    weights = os.path.join(ROOT, 'checkpoints', 'mmocr_crnn_w0.5_evaluator.pth')
+    cfg = os.path.join(ROOT, 'configs', 'recognizers', 'evaluators', 'mmocr_crnn_w0.5_evaluator.py')
+    data = tmp_path / 'words'
+    subprocess.run([sys.executable, os.path.join(ROOT, 'tools', 'dataset_converters', 'make_synthetic_textzoom.py'),
+                    str(data), '--num-train', '0', '--num-test', '8', '--seed', '11'], check=True, cwd=ROOT,
+                   capture_output=True)
+    db = TextZoomLMDB(str(data / 'test' / 'easy'))
     init_default_scope('mmagic')  # as inside MMagic's runner: the recognizer hands the caller's scope back
-    rec = MMOCRRecognizer(config=cfg, checkpoint=str(published))
-    assert len(rec.predict(torch.rand(3, 3, 16, 64))) == 3  # LR at its own size: MMOCR's pipeline resizes it
+    ours = MMOCRRecognizer(config=cfg, checkpoint=weights)
+    inferencer = TextRecInferencer(model=cfg, weights=weights, device='cpu')
+    init_default_scope('mmagic')
+    for kind in ('hr', 'lr'):
+        rgb = [db.read_image(kind, i) for i in range(1, 9)]
+        theirs = [p['text'] for p in inferencer([np.ascontiguousarray(a[..., ::-1]) for a in rgb],
+                                                batch_size=4)['predictions']]
+        images = torch.stack([torch.from_numpy(np.array(a)).permute(2, 0, 1) for a in rgb]).float() / 255
+        assert ours.predict(images) == theirs, kind
+        assert len(set(theirs)) > 1, kind  # not a comparison between constants
