@@ -9,6 +9,7 @@ import pytest
 from tests.conftest import ROOT
 
 pytest.importorskip('mmagic')
+from glyphsr_mm.evaluation.results_table import gap_closed  # noqa: E402
 from tests.tiny_glyphsr import make_synthetic, save_tiny_checkpoint, write_tiny_config  # noqa: E402
 
 
@@ -24,7 +25,7 @@ def test_test_tool_writes_table1_and_sr_images(tmp_path):
     assert md in res.stdout  # printed as well
     lines = md.splitlines()
     assert ('| recognizer | images | easy | medium | hard | average (mean of subsets) | weighted (by subset size) '
-            '| PSNR | SSIM |') in lines
+            '| gap closed (%) | PSNR | SSIM |') in lines
     for rec in ('CRNN', 'TBSRN', 'mean'):
         for row in ('LR (bicubic)', 'SR', 'HR'):
             assert any(line.startswith(f'| {rec} | {row} |') for line in lines), (rec, row)
@@ -35,6 +36,9 @@ def test_test_tool_writes_table1_and_sr_images(tmp_path):
     assert sr_row['average'] == pytest.approx(metrics['CRNN/average/word_acc'])
     assert sr_row['average'] == pytest.approx((sr_row['easy'] + sr_row['medium'] + sr_row['hard']) / 3)
     assert sr_row['weighted'] == pytest.approx(metrics['CRNN/weighted/word_acc'])
+    lr_row = next(r for r in result['table'] if r['recognizer'] == 'CRNN' and r['row'] == 'LR')
+    hr_row = next(r for r in result['table'] if r['recognizer'] == 'CRNN' and r['row'] == 'HR')
+    assert sr_row.get('gap closed') == gap_closed(lr_row['average'], sr_row['average'], hr_row['average'])
     pngs = sorted(p.relative_to(images).as_posix() for p in images.rglob('*.png'))
     assert len(pngs) == 18 and pngs[0] == 'easy/000001.png'
     import cv2
