@@ -49,11 +49,35 @@ def collect_env() -> Tuple[Dict[str, str], List[str]]:
         from glyphsr_mm.models.layers.deform_conv import mmcv_cuda_ops_available, resolve_backend
         env['deformable conv backend (auto)'] = resolve_backend('auto')
         env['mmcv CUDA kernels'] = 'yes' if mmcv_cuda_ops_available() else 'no (CPU build)'
+        if mmcv_cuda_ops_available():
+            from mmcv.ops import get_compiling_cuda_version
+            env['mmcv compiled with CUDA'] = get_compiling_cuda_version()
+            env['mmcv CUDA archs (cuobjdump)'] = mmcv_cuda_archs()
         if torch_cuda_available():
             env['deformable conv backend (auto, cuda)'] = resolve_backend('auto', 'cuda')
     except Exception as e:
         env['deformable conv backend (auto)'] = f'unavailable ({e})'
     return env, missing
+
+
+def mmcv_cuda_archs() -> str:
+    """The GPU architectures of the cubins in mmcv's extension, from ``cuobjdump --list-elf`` (CUDA toolkit, or the
+    ``nvidia-cuda-cuobjdump`` package); a note when no cuobjdump is found."""
+    import collections
+    import glob
+    import os
+    import re
+    import shutil
+    import subprocess
+    import mmcv
+    tool = shutil.which('cuobjdump') or next(iter(glob.glob(os.path.join(
+        sys.prefix, 'lib', 'python*', 'site-packages', 'nvidia', 'cu*', 'bin', 'cuobjdump'))), None)
+    if tool is None:
+        return 'unknown (no cuobjdump: pip install nvidia-cuda-cuobjdump)'
+    ext = glob.glob(os.path.join(os.path.dirname(mmcv.__file__), '_ext*.so'))[0]
+    out = subprocess.run([tool, '--list-elf', ext], capture_output=True, text=True).stdout
+    counts = collections.Counter(re.findall(r'\.(sm_\d+a?)\.cubin', out))
+    return ', '.join(f'{arch} ({n} cubins)' for arch, n in sorted(counts.items())) or 'none found'
 
 
 def torch_cuda_available() -> bool:

@@ -1,5 +1,6 @@
+from .optimizers import AutocastOptimWrapper
 from .hooks import (FiniteLossHook, GlyphVisualizationHook, IterationSeedHook, NonFiniteLossError, SRImageSaverHook,
                     ThroughputHook)
 
-__all__ = ['FiniteLossHook', 'GlyphVisualizationHook', 'IterationSeedHook', 'NonFiniteLossError',
+__all__ = ['AutocastOptimWrapper', 'FiniteLossHook', 'GlyphVisualizationHook', 'IterationSeedHook', 'NonFiniteLossError',
            'SRImageSaverHook', 'ThroughputHook']

@@ -37,7 +37,7 @@ class _ToyDeformModel(BaseModel):
         return y
 
 
-def _runner(work_dir, max_iters, resume=False):
+def _runner(work_dir, max_iters, resume=False, load_from=None):
     return Runner(
         model=_ToyDeformModel(), work_dir=str(work_dir),
         train_dataloader=dict(dataset=_ToyDataset(), sampler=dict(type='DefaultSampler', shuffle=True),
@@ -46,7 +46,7 @@ def _runner(work_dir, max_iters, resume=False):
         optim_wrapper=dict(optimizer=dict(type='Adam', lr=1e-2)),
         default_hooks=dict(checkpoint=dict(type='CheckpointHook', interval=2, by_epoch=False),
                            logger=dict(type='LoggerHook', interval=1)),
-        randomness=dict(seed=0), resume=resume, default_scope='mmengine')
+        randomness=dict(seed=0), resume=resume, load_from=load_from, default_scope='mmengine')
 
 
 def test_runner_checkpoint_loads_weights_only_and_resumes(tmp_path):
@@ -61,6 +61,31 @@ def test_runner_checkpoint_loads_weights_only_and_resumes(tmp_path):
     runner.train()
     assert runner.iter == 4
     assert (tmp_path / 'iter_4.pth').exists()
+
+
+def test_a_restart_file_resumes_at_its_iteration_with_a_fresh_optimizer(tmp_path):
+    import os
+    import subprocess
+    import sys
+
+    from tests.conftest import ROOT
+    _runner(tmp_path / 'a', max_iters=2).train()
+    restart = tmp_path / 'restart.pth'
+    res = subprocess.run([sys.executable, os.path.join(ROOT, 'tools', 'model_converters', 'publish_checkpoint.py'),
+                          str(tmp_path / 'a' / 'iter_2.pth'), str(restart), '--restart', '--fp16'],
+                         capture_output=True, text=True)
+    assert res.returncode == 0, res.stderr
+    state = torch.load(restart, map_location='cpu', weights_only=True)
+    assert state['meta']['iter'] == 2 and 'optimizer' not in state
+    assert state['state_dict']['dcn.weight'].dtype == torch.float16
+    runner = _runner(tmp_path / 'b', max_iters=4, resume=True, load_from=str(restart))
+    runner.train()
+    assert runner.iter == 4 and not (tmp_path / 'b' / 'iter_2.pth').exists() and (tmp_path / 'b' / 'iter_4.pth').exists()
+    torch.save(state['state_dict'], tmp_path / 'weights.pth')  # a plain state dict has no iteration to resume at
+    res = subprocess.run([sys.executable, os.path.join(ROOT, 'tools', 'model_converters', 'publish_checkpoint.py'),
+                          str(tmp_path / 'weights.pth'), str(tmp_path / 'again.pth'), '--restart'],
+                         capture_output=True, text=True)
+    assert res.returncode != 0 and 'not a runner checkpoint with meta, message_hub' in res.stderr
 
 
 class _NotAllowed:

@@ -7,6 +7,11 @@ no message hub), optionally only the keys under a prefix, optionally in fp16; pr
 ``--select recognizer.`` keeps a recognizer trained by tools/train_recognizer.py (keys stay prefixed, so the
 recognizer's ``checkpoint=`` loads the file as it loads the training checkpoint). ``--drop`` leaves out training-only
 parts of a restorer (the text focus loss's recognizer, for example); ``TextSRInferencer`` skips them anyway.
+
+``--restart`` keeps, beside the weights, what MMEngine's resume needs to go on at the same iteration (meta with the
+iteration and seed, message hub, parameter schedulers) but not the optimizer state, so a long run can be continued
+on another machine from a small committed file (Adam's moments start afresh):
+    python tools/train.py CONFIG --work-dir W --cfg-options resume=True load_from=restart.pth
 """
 import argparse
 import hashlib
@@ -28,6 +33,8 @@ def main(argv=None) -> int:
     p.add_argument('--fp16', action='store_true', help='store floating-point tensors as fp16 (half the size)')
     p.add_argument('--select', default=None, help='keep only keys starting with this prefix')
     p.add_argument('--drop', nargs='*', default=[], help='leave out keys starting with these prefixes')
+    p.add_argument('--restart', action='store_true',
+                   help='also keep meta, message hub and parameter schedulers (resume without optimizer state)')
     args = p.parse_args(argv)
     state = read_state_dict(args.src)
     if args.select:
@@ -37,10 +44,18 @@ def main(argv=None) -> int:
         raise SystemExit(f'{args.src}: no keys left (select={args.select!r}, drop={args.drop})')
     if args.fp16:
         state = {k: v.half() if v.is_floating_point() else v for k, v in state.items()}
+    if args.restart:
+        ckpt = torch.load(args.src, map_location='cpu', weights_only=False)
+        missing = [k for k in ('meta', 'message_hub') if k not in ckpt]
+        if missing:
+            raise SystemExit(f'{args.src}: not a runner checkpoint with {", ".join(missing)} (--restart needs one)')
+        state = dict(state_dict=state, **{k: ckpt[k] for k in ('meta', 'message_hub', 'param_schedulers')
+                                          if k in ckpt})
     os.makedirs(osp.dirname(osp.abspath(args.dst)), exist_ok=True)
     torch.save(state, args.dst)
     digest = hashlib.sha256(open(args.dst, 'rb').read()).hexdigest()
-    print(f'{args.dst}: {len(state)} tensors, {osp.getsize(args.dst) / 2 ** 20:.2f} MiB, sha256 {digest}')
+    tensors = len(state['state_dict']) if args.restart else len(state)
+    print(f'{args.dst}: {tensors} tensors, {osp.getsize(args.dst) / 2 ** 20:.2f} MiB, sha256 {digest}')
     return 0
 
 

@@ -17,7 +17,8 @@ import sys
 from glyphsr_mm.cli import REPO_ROOT as ROOT
 from glyphsr_mm.utils.markdown import replace_section
 
-BENCHMARKS = ('deform_conv', 'data_pipeline', 'recognizers', 'model_step', 'evaluation', 'gem', 'gem_quality')
+BENCHMARKS = ('deform_conv', 'data_pipeline', 'recognizers', 'model_step', 'evaluation', 'gem', 'gem_quality',
+              'train_recipe')
 MODEL_STEP_VARIANTS = ('fp32', 'bf16', 'channels_last', 'compile')
 
 
@@ -35,6 +36,10 @@ def parse_args(argv=None) -> argparse.Namespace:
     parser.add_argument('--num-pairs', type=int, default=3000)
     parser.add_argument('--data-repeats', type=int, default=3)
     parser.add_argument('--eval-images', type=int, default=300, help='test images of the evaluation benchmark')
+    parser.add_argument('--demo-data', default=os.path.join(ROOT, 'data', 'syn20k'),
+                        help='train_recipe: the synthetic set of the recipes (GLYPHSR_DEMO_DATA)')
+    parser.add_argument('--train-samples', type=int, default=64,
+                        help='train_recipe: training samples cycled (the memo sees each several times)')
     parser.add_argument('--gem-images', type=int, default=8, help='crops of the gem / gem_quality benchmarks')
     parser.add_argument('--gem-repeats', type=int, default=1)
     parser.add_argument('--sam-model', default='vit_b', help='vit_b / vit_l / vit_h (official) or tiny')

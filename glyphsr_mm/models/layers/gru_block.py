@@ -20,5 +20,10 @@ class GruBlock(nn.Module):
         x = self.conv1(x)
         b, c, h, w = x.shape
         seq = x.permute(0, 2, 3, 1).reshape(b * h, w, c)
-        seq, _ = self.gru(seq)
+        if seq.device.type == 'cpu' and torch.is_autocast_enabled('cpu'):
+            # CPU autocast would run the GRU's small per-step matmuls in bf16, slower than fp32 at these sizes.
+            with torch.autocast('cpu', enabled=False):
+                seq, _ = self.gru(seq.float())
+        else:
+            seq, _ = self.gru(seq)
         return seq.reshape(b, h, w, c).permute(0, 3, 1, 2).contiguous()

@@ -55,6 +55,11 @@ class GlyphLoss(nn.Module):
             mask = F.interpolate(mask, size=like.shape[-2:], mode='area')
         return mask
 
+    @property
+    def uses_char_logits(self) -> bool:
+        """Whether the loss reads the GPM's class logits (the class term is on)."""
+        return self.use_char_masks and self.cls_weight != 0
+
     def forward(self, line_map: torch.Tensor, char_maps: torch.Tensor, char_logits: Optional[torch.Tensor],
                 gt_line: torch.Tensor, gt_chars: Optional[torch.Tensor] = None,
                 labels: Optional[List[str]] = None) -> Dict[str, torch.Tensor]:

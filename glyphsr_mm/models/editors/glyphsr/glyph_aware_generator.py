@@ -46,12 +46,13 @@ class GlyphAwareGenerator(nn.Module):
         self.char_seg = GlyphPerceptionHead(channels, num_maps, num_classes, gpm_scales)
         self.necks = nn.ModuleList([GlyphFusionNeck(channels, num_maps, dcn_backend) for _ in self.neck_after])
         self._glyph: Optional[tuple] = None
+        self._with_logits = True
         modules[head_after].register_forward_hook(self._head_hook)
         for i, name in enumerate(self.neck_after):
             modules[name].register_forward_hook(self._make_neck_hook(i))
 
     def _head_hook(self, module, inputs, output):
-        self._glyph = self.char_seg(output)
+        self._glyph = self.char_seg(output, self._with_logits)
 
     def _make_neck_hook(self, i: int):
         def hook(module, inputs, output):
@@ -60,8 +61,9 @@ class GlyphAwareGenerator(nn.Module):
             return self.necks[i](output, self._glyph[1])
         return hook
 
-    def forward(self, lr: torch.Tensor):
-        self._glyph = None
+    def forward(self, lr: torch.Tensor, with_char_logits: bool = True):
+        """LR -> (sr, (line_map, char_maps, char_logits)); ``with_char_logits=False`` skips the GPM class branch."""
+        self._glyph, self._with_logits = None, with_char_logits
         sr = self.generator(lr)
         glyph, self._glyph = self._glyph, None
         return sr, glyph if glyph is not None else (None, None, None)

@@ -39,12 +39,15 @@ class GlyphSR(BaseEditModel):
         pixel_loss: e.g. ``dict(type='PixelMSELoss', loss_weight=1.0)``.
         text_prior: ``TextPriorGenerator`` config, or None for a generator without text prior.
         text_focus_loss / hog_loss / glyph_loss / tp_loss / recognition_loss: Loss configs or None.
+        channels_last: Keep the generator's convolution weights in channels-last memory format (the values are the
+            same): with bf16 autocast (``AutocastOptimWrapper``) on a CPU with AMX, oneDNN's convolutions run faster
+            in that layout (docs/benchmarks.md, ``train_recipe``).
     """
 
     def __init__(self, generator: dict, pixel_loss: dict, text_prior: Optional[dict] = None,
                  text_focus_loss: Optional[dict] = None, hog_loss: Optional[dict] = None,
                  glyph_loss: Optional[dict] = None, tp_loss: Optional[dict] = None,
-                 recognition_loss: Optional[dict] = None,
+                 recognition_loss: Optional[dict] = None, channels_last: bool = False,
                  train_cfg: Optional[dict] = None, test_cfg: Optional[dict] = None, init_cfg: Optional[dict] = None,
                  data_preprocessor: Optional[dict] = None) -> None:
         super().__init__(generator, pixel_loss, train_cfg, test_cfg, init_cfg, data_preprocessor)
@@ -62,14 +65,18 @@ class GlyphSR(BaseEditModel):
         if self.text_prior is not None and self.text_prior.num_classes != self.generator.prior_classes:
             raise ValueError(f'text prior has {self.text_prior.num_classes} classes but the generator expects '
                              f'prior_classes={self.generator.prior_classes}: set generator.prior_classes')
+        if channels_last:
+            self.generator.to(memory_format=torch.channels_last)
 
     @property
     def _takes_prior(self) -> bool:
         return bool(getattr(self.generator, 'takes_text_prior', False))
 
-    def generate(self, lr: torch.Tensor, prior: Optional[torch.Tensor] = None):
-        """Run the generator: (sr, (line_map, char_maps, char_logits)); glyph outputs None where it has none."""
-        out = self.generator(lr, prior) if self._takes_prior else self.generator(lr)
+    def generate(self, lr: torch.Tensor, prior: Optional[torch.Tensor] = None, with_char_logits: bool = True):
+        """Run the generator: (sr, (line_map, char_maps, char_logits)); glyph outputs None where it has none.
+        ``with_char_logits=False`` asks a generator with glyph modules to skip the GPM class branch."""
+        kwargs = {} if with_char_logits else dict(with_char_logits=False)
+        out = self.generator(lr, prior, **kwargs) if self._takes_prior else self.generator(lr, **kwargs)
         return out if isinstance(out, tuple) else (out, (None, None, None))
 
     def forward_tensor(self, inputs: torch.Tensor, data_samples=None, **kwargs):
@@ -100,7 +107,10 @@ class GlyphSR(BaseEditModel):
     def forward_train(self, inputs: torch.Tensor, data_samples=None, **kwargs) -> Dict[str, torch.Tensor]:
         hr = data_samples.gt_img
         prior = self.text_prior(inputs) if self.text_prior is not None else None
-        sr, (line_map, char_maps, char_logits) = self.generate(inputs, prior)
+        # A glyph loss without its class term does not read the GPM's class branch: skip it (the maps, SR and every
+        # loss are the same; its BN statistics are then not updated, which only the unused logits would see).
+        skip_logits = self.glyph_loss is not None and not self.glyph_loss.uses_char_logits
+        sr, (line_map, char_maps, char_logits) = self.generate(inputs, prior, with_char_logits=not skip_logits)
         losses = dict(self.pixel_loss(sr, hr))
         needs_labels = self.text_focus_loss or self.glyph_loss or self.recognition_loss
         labels = _labels(data_samples) if needs_labels else None

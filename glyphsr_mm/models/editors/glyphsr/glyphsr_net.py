@@ -107,7 +107,10 @@ class GlyphSRNet(nn.Module):
         """B x D x 1 x T probabilities -> B x C_tp x H x W hint (TP transformer, resize, DSTA)."""
         return self.dsta_rec(self.infoGen(text_prior, size))
 
-    def forward(self, lr: torch.Tensor, text_prior: Optional[torch.Tensor] = None):
+    def forward(self, lr: torch.Tensor, text_prior: Optional[torch.Tensor] = None, with_char_logits: bool = True):
+        """LR B x C x h x w (+ prior B x D x 1 x T) -> (sr, (line_map, char_maps, char_logits)); the glyph outputs
+        are None without glyph modules, ``char_logits`` also with ``with_char_logits=False`` (GPM class branch
+        skipped)."""
         if lr.dim() != 4 or lr.shape[1] != self.in_channels:
             raise ValueError(f'GlyphSRNet expects B x {self.in_channels} x H x W input, got {tuple(lr.shape)}')
         if self.stn == 'rectify' and self.training:
@@ -124,7 +127,7 @@ class GlyphSRNet(nn.Module):
         for i in range(1, self.num_blocks + 1):
             feat = getattr(self, f'block{i + 1}')(feat, hint)
             if self.glyph_block is not None and i == self.glyph_block:
-                line_map, char_maps, char_logits = self.char_seg(feat)
+                line_map, char_maps, char_logits = self.char_seg(feat, with_char_logits)
             if self.use_gfm and i >= self.glyph_block:
                 feat = getattr(self, f'block_merge{i + 1}')(feat, char_maps)
         feat = getattr(self, f'block{self.num_blocks + 2}')(feat)

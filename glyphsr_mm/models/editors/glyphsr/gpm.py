@@ -54,8 +54,12 @@ class GlyphPerceptionHead(nn.Module):
         self.seg_heed = nn.Conv2d(in_channels, 1, 3, padding=1)
         self.char_cls = nn.Linear(256, num_classes)
 
-    def forward(self, x: torch.Tensor) -> Tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
-        """x B x C x H x W -> (M_line B x 1 x H x W, M_char B x L x H x W, class logits B x L x classes)."""
+    def forward(self, x: torch.Tensor, with_logits: bool = True) -> Tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
+        """x B x C x H x W -> (M_line B x 1 x H x W, M_char B x L x H x W, class logits B x L x classes).
+
+        ``with_logits=False`` skips the class branch (``rec_proj``, ``char_cls``; logits None): the maps do not
+        depend on it, and a training whose loss has no class term need not run it.
+        """
         r0 = self.conv0(x)
         r1 = self.conv1(F.max_pool2d(r0, 2))
         y = r1
@@ -67,6 +71,8 @@ class GlyphPerceptionHead(nn.Module):
         feat = self.conv5(y)
         char_maps = self.char_heed(feat)
         line_map = self.seg_heed(feat)
+        if not with_logits:
+            return line_map, char_maps, None
         attn = (char_maps * line_map).flatten(2).softmax(-1)  # B x L x HW
         proj = self.rec_proj(x).flatten(2)  # B x 256 x HW, from the head's input
         logits = self.char_cls(attn @ proj.transpose(1, 2))

@@ -258,3 +258,57 @@ def test_non_finite_loss_reaches_finite_loss_hook():
     assert torch.isinf(losses['loss_pix']) and torch.isfinite(losses['loss_glyph_line'])
     with pytest.raises(NonFiniteLossError, match='iteration 8 .*loss_pix = inf'):
         FiniteLossHook().after_train_iter(SimpleNamespace(iter=7, epoch=0), 0, outputs=losses)
+
+
+def test_without_a_class_term_the_gpm_class_branch_is_skipped_and_nothing_else_changes():
+    init_default_scope('mmagic')
+    torch.manual_seed(0)
+    model = MODELS.build(dict(
+        type='GlyphSR',
+        generator=dict(type='GlyphSRNet', channels=16, num_blocks=2, glyph_block=1, prior_classes=0,
+                       stn='off', dcn_backend='torchvision'),
+        pixel_loss=dict(type='PixelMSELoss'), glyph_loss=dict(type='GlyphLoss', cls_weight=0.0),
+        data_preprocessor=dict(type='DataPreprocessor', mean=[0.0], std=[255.0]))).train()
+    calls = []
+    model.generator.char_seg.rec_proj.register_forward_hook(lambda *a: calls.append(1))
+    data = model.data_preprocessor(fake_batch(), True)
+
+    def step(force_logits):
+        torch.manual_seed(1)
+        model.zero_grad()
+        generate = model.generate
+        if force_logits:
+            model.generate = lambda lr, prior=None, with_char_logits=True: generate(lr, prior)
+        losses = model(**data, mode='loss')
+        model.generate = generate
+        sum(losses.values()).backward()
+        grads = {n: p.grad.clone() for n, p in model.named_parameters() if p.grad is not None}
+        return {k: v.item() for k, v in losses.items()}, grads
+
+    skipped_losses, skipped_grads = step(False)
+    assert not calls and 'loss_glyph_cls' not in skipped_losses
+    full_losses, full_grads = step(True)
+    assert calls and full_losses.pop('loss_glyph_cls') == 0.0
+    assert skipped_losses == full_losses
+    for name, grad in skipped_grads.items():
+        torch.testing.assert_close(grad, full_grads[name], rtol=0, atol=0, msg=name)
+    assert not any('rec_proj' in n or 'char_cls' in n for n in skipped_grads)
+
+
+def test_channels_last_keeps_the_values_and_changes_only_the_layout():
+    init_default_scope('mmagic')
+    cfg = dict(type='GlyphSR', generator=dict(type='GlyphSRNet', channels=16, num_blocks=2, glyph_block=1,
+                                              prior_classes=0, stn='off', dcn_backend='torchvision'),
+               pixel_loss=dict(type='PixelMSELoss'),
+               data_preprocessor=dict(type='DataPreprocessor', mean=[0.0], std=[255.0]))
+    torch.manual_seed(0)
+    plain = MODELS.build(cfg).eval()
+    torch.manual_seed(0)
+    fast = MODELS.build(dict(cfg, channels_last=True)).eval()
+    conv = fast.generator.block1[0].weight
+    assert conv.is_contiguous(memory_format=torch.channels_last) and not conv.is_contiguous()
+    lr = torch.rand(2, 4, 16, 64)
+    with torch.no_grad():
+        torch.testing.assert_close(fast.generate(lr)[0], plain.generate(lr)[0], atol=1e-5, rtol=1e-5)
+    fast.load_state_dict(plain.state_dict())  # a contiguous checkpoint loads into the channels-last model
+    assert fast.generator.block1[0].weight.is_contiguous(memory_format=torch.channels_last)

@@ -44,3 +44,19 @@ def test_tp_transformer_output_size():
     tp = TextPriorTransformer(95, 32)
     assert tp(torch.rand(2, 95, 1, 26), (16, 64)).shape == (2, 32, 16, 64)
     assert tp(torch.rand(2, 95, 1, 26)).shape[1] == 32
+
+
+def test_prior_memo_reads_each_input_once_and_gives_the_same_prior():
+    torch.manual_seed(0)
+    plain = TextPriorGenerator(TextZoomCRNN(allow_random=True), drop_prob=0.0).eval()
+    memo = TextPriorGenerator(plain.recognizer, drop_prob=0.0, memo_mib=1).eval()
+    calls = []
+    read = memo.read
+    memo.read = lambda x: calls.append(x.shape[0]) or read(x)
+    a, b = torch.rand(4, 4, 16, 64), torch.rand(2, 4, 16, 64)
+    memo(a)
+    out = memo(torch.cat([b, a[1:3]]))  # two new inputs, two seen ones
+    assert calls == [4, 2]
+    torch.testing.assert_close(out, plain(torch.cat([b, a[1:3]])), atol=1e-6, rtol=1e-5)
+    with pytest.raises(ValueError, match='memo_mib needs a frozen recognizer'):
+        TextPriorGenerator(TextZoomCRNN(allow_random=True), finetune=True, memo_mib=1)
