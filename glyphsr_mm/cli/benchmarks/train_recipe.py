@@ -27,6 +27,8 @@ def _build(config: str, overrides: dict, subset: int, work: str):
     from mmengine.runner import Runner
     cfg = Config.fromfile(os.path.join(common.ROOT, 'configs', 'demo', config))
     cfg.merge_from_dict(overrides)
+    if cfg.optim_wrapper.type == 'OptimWrapper':
+        cfg.optim_wrapper.pop('dtype', None)
     cfg.merge_from_dict({'train_dataloader.dataset.indices': subset, 'work_dir': work, 'log_level': 'WARNING',
                          'custom_hooks': []})
     runner = Runner.from_cfg(cfg)
@@ -101,15 +103,20 @@ def run(args) -> Tuple[str, List[str]]:
                          f'{val_s:.0f} (every {interval} it.)' if val_s else '-',
                          f'{with_val:.0f} ({with_val / base_with_val:.2f}x)' if with_val else '-'])
             models.append((model, optim))
+    profile = _profile(models[0][0], probe, max(3, args.repeats // 4))
     for model, _ in models[1:]:
         model.load_state_dict(models[0][0].state_dict())  # same weights for the one-step comparison
     (l0, g0), *others = (_one_step_grads(m, o, probe) for m, o in models)
     diffs = []
     for name, (l1, g1) in zip([r[0].split(':')[0] for r in RECIPES[1:]], others):
         loss_rel = max(abs(l0[k] - l1[k]) / max(abs(l0[k]), 1e-12) for k in l1)
-        grad_rel = max((g0[n] - g).norm().item() / max(g0[n].norm().item(), 1e-12) for n, g in g1.items())
-        diffs.append(f'{name}: at most {100 * loss_rel:.2g} % in any loss term and {100 * grad_rel:.2g} % (relative '
-                     f'L2) in any parameter\'s gradient')
+        common_names = [n for n in g1 if n in g0]
+        a = torch.cat([g0[n].flatten() for n in common_names]).double()
+        b = torch.cat([g1[n].flatten() for n in common_names]).double()
+        grad_rel = ((a - b).norm() / a.norm()).item()
+        cosine = torch.nn.functional.cosine_similarity(a, b, dim=0).item()
+        diffs.append(f'{name}: at most {100 * loss_rel:.2g} % in any loss term; the whole gradient differs by '
+                     f'{100 * grad_rel:.2g} % (relative L2; cosine {cosine:.6f})')
     only_baseline = sorted({n.split('.')[2] for n in set(g0) - set(others[-1][1])})
     rows = markdown_table(header, body) + [
         '', f'Batch {batch}, {subset} training samples of `{args.demo_data}/train` cycled with the recipe\'s augmentation '
@@ -121,8 +128,48 @@ def run(args) -> Tuple[str, List[str]]:
         f'One training step from the same weights, batch and seed, against the baseline: {"; ".join(diffs)}. '
         f'Parameters with a gradient only in the baseline: {", ".join(only_baseline) or "none"} (the class branch, '
         f'whose loss weight is 0 in every row). Whether bf16 learns as much per iteration is a training question: '
-        f'docs/reproduction.md compares the two long runs at the same iteration.']
+        f'docs/reproduction.md compares the two long runs at the same iteration.', '',
+        'Where the baseline\'s step goes (each part timed alone on the same batch; the rest of a step is the optimizer, '
+        'the pixel and glyph losses and MMEngine):', '',
+        *markdown_table(['part', 'fp32 ms', 'bf16 autocast ms', 'speed-up'], profile)]
     return 'train_recipe', rows
+
+
+def _profile(model, batch, repeats: int) -> List[List[str]]:
+    """Where one step of the baseline goes: each part's forward (+ backward where the step has one), fp32 and under
+    bf16 autocast, timed on its own on the same batch (median of ``repeats``)."""
+    import contextlib
+    data = model.data_preprocessor(copy.deepcopy(batch), True)
+    lr, hr = data['inputs'], data['data_samples'].gt_img[:, :3]
+    labels = list(data['data_samples'].metainfo['gt_text'])
+    g = model.generator
+    with torch.no_grad():
+        prior = model.text_prior.read(lr)
+        feat = g.block1(lr)
+        hint = g.text_prior_hint(prior, tuple(feat.shape[-2:]))
+    feat = feat.detach().requires_grad_()
+    sr = torch.rand_like(hr, requires_grad=True)
+
+    def backward(*outs):
+        sum(o.float().sum() for o in outs if o is not None).backward()
+    parts = [
+        ('text prior: EasyOCR reads LR (no grad)', lambda: model.text_prior.read(lr)),
+        ('generator, whole (forward + backward)', lambda: backward(g(lr, prior)[0])),
+        ('- TP transformer + DSTA', lambda: backward(g.text_prior_hint(prior, tuple(feat.shape[-2:])))),
+        ('- GPM (maps and class branch)', lambda: backward(*g.char_seg(feat))),
+        ('- GPM without its class branch', lambda: backward(*g.char_seg(feat, with_logits=False))),
+        ('- one SR block', lambda: backward(g.block2(feat, hint))),
+        ('text focus loss: TBSRN reads SR and HR', lambda: backward(*model.text_focus_loss(sr, hr, labels).values())),
+        ('HOG loss', lambda: backward(*model.hog_loss(sr, hr).values())),
+    ]
+    rows = []
+    for name, fn in parts:
+        ms = []
+        for ctx in (contextlib.nullcontext, lambda: torch.autocast('cpu', dtype=torch.bfloat16)):
+            with ctx():
+                ms.append(common.timeit(fn, repeats, warmup=1))
+        rows.append([name, f'{ms[0]:.0f}', f'{ms[1]:.0f}', f'{ms[0] / ms[1]:.2f}'])
+    return rows
 
 
 def _cycle(loader):
