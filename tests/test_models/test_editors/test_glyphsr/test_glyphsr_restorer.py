@@ -240,6 +240,15 @@ def test_gfm_in_mmagic_restorers_trains_from_its_config(name, generator, head_af
         MODELS.build(model_cfg)
 
 
+def tiny_glyphsr_cfg(**model):
+    """A GlyphSR config with a 16-channel, 2-block GlyphSRNet (GPM after block 1, no text prior, no STN) and the
+    pixel loss; ``model`` adds or overrides restorer arguments (losses, ``channels_last``)."""
+    return dict(type='GlyphSR', generator=dict(type='GlyphSRNet', channels=16, num_blocks=2, glyph_block=1,
+                                               prior_classes=0, stn='off', dcn_backend='torchvision'),
+                pixel_loss=dict(type='PixelMSELoss'),
+                data_preprocessor=dict(type='DataPreprocessor', mean=[0.0], std=[255.0]), **model)
+
+
 def test_non_finite_loss_reaches_finite_loss_hook():
     """forward_train returns a NaN term as it is (no host sync per step); FiniteLossHook names it."""
     from types import SimpleNamespace
@@ -247,11 +256,7 @@ def test_non_finite_loss_reaches_finite_loss_hook():
     from glyphsr_mm.engine import FiniteLossHook, NonFiniteLossError
     init_default_scope('mmagic')
     torch.manual_seed(0)
-    model = MODELS.build(dict(
-        type='GlyphSR', generator=dict(type='GlyphSRNet', channels=16, num_blocks=2, glyph_block=1, prior_classes=0,
-                                       stn='off', dcn_backend='torchvision'),
-        pixel_loss=dict(type='PixelMSELoss'), glyph_loss=dict(type='GlyphLoss'),
-        data_preprocessor=dict(type='DataPreprocessor', mean=[0.0], std=[255.0])))
+    model = MODELS.build(tiny_glyphsr_cfg(glyph_loss=dict(type='GlyphLoss')))
     data = model.data_preprocessor(fake_batch(2), True)
     data['data_samples'].gt_img[0, 0, 0, 0] = float('inf')  # a corrupt HR pixel: only the pixel loss sees it
     losses = model(**data, mode='loss')
@@ -263,12 +268,7 @@ def test_non_finite_loss_reaches_finite_loss_hook():
 def test_without_a_class_term_the_gpm_class_branch_is_skipped_and_nothing_else_changes():
     init_default_scope('mmagic')
     torch.manual_seed(0)
-    model = MODELS.build(dict(
-        type='GlyphSR',
-        generator=dict(type='GlyphSRNet', channels=16, num_blocks=2, glyph_block=1, prior_classes=0,
-                       stn='off', dcn_backend='torchvision'),
-        pixel_loss=dict(type='PixelMSELoss'), glyph_loss=dict(type='GlyphLoss', cls_weight=0.0),
-        data_preprocessor=dict(type='DataPreprocessor', mean=[0.0], std=[255.0]))).train()
+    model = MODELS.build(tiny_glyphsr_cfg(glyph_loss=dict(type='GlyphLoss', cls_weight=0.0))).train()
     calls = []
     model.generator.char_seg.rec_proj.register_forward_hook(lambda *a: calls.append(1))
     data = model.data_preprocessor(fake_batch(), True)
@@ -297,14 +297,10 @@ def test_without_a_class_term_the_gpm_class_branch_is_skipped_and_nothing_else_c
 
 def test_channels_last_keeps_the_values_and_changes_only_the_layout():
     init_default_scope('mmagic')
-    cfg = dict(type='GlyphSR', generator=dict(type='GlyphSRNet', channels=16, num_blocks=2, glyph_block=1,
-                                              prior_classes=0, stn='off', dcn_backend='torchvision'),
-               pixel_loss=dict(type='PixelMSELoss'),
-               data_preprocessor=dict(type='DataPreprocessor', mean=[0.0], std=[255.0]))
     torch.manual_seed(0)
-    plain = MODELS.build(cfg).eval()
+    plain = MODELS.build(tiny_glyphsr_cfg()).eval()
     torch.manual_seed(0)
-    fast = MODELS.build(dict(cfg, channels_last=True)).eval()
+    fast = MODELS.build(tiny_glyphsr_cfg(channels_last=True)).eval()
     conv = fast.generator.block1[0].weight
     assert conv.is_contiguous(memory_format=torch.channels_last) and not conv.is_contiguous()
     lr = torch.rand(2, 4, 16, 64)
