@@ -33,17 +33,17 @@ class _InertRegistry:
 
 
 try:  # pragma: no branch
-    from mmagic.registry import (DATA_SAMPLERS, DATASETS, HOOKS, METRICS, MODELS, OPTIM_WRAPPERS, TRANSFORMS,
-                                 VISUALIZERS)
+    from mmagic.registry import (DATA_SAMPLERS, DATASETS, HOOKS, LOOPS, METRICS, MODELS, OPTIM_WRAPPERS,
+                                 TRANSFORMS, VISUALIZERS)
     HAS_MMAGIC = True
 except ImportError:  # torch-only installs
-    MODELS, DATASETS, DATA_SAMPLERS, TRANSFORMS, METRICS, VISUALIZERS, HOOKS, OPTIM_WRAPPERS = (
+    MODELS, DATASETS, DATA_SAMPLERS, TRANSFORMS, METRICS, VISUALIZERS, HOOKS, OPTIM_WRAPPERS, LOOPS = (
         _InertRegistry(n) for n in ('MODELS', 'DATASETS', 'DATA_SAMPLERS', 'TRANSFORMS', 'METRICS', 'VISUALIZERS',
-                                    'HOOKS', 'OPTIM_WRAPPERS'))
+                                    'HOOKS', 'OPTIM_WRAPPERS', 'LOOPS'))
     HAS_MMAGIC = False
 
 __all__ = ['MODELS', 'DATASETS', 'DATA_SAMPLERS', 'TRANSFORMS', 'METRICS', 'VISUALIZERS', 'HOOKS', 'OPTIM_WRAPPERS',
-           'HAS_MMAGIC']
+           'LOOPS', 'HAS_MMAGIC']
 
 
 #: Modules imported by a registry on its first lookup instead of at ``import glyphsr_mm`` (see the module doc).
@@ -51,6 +51,7 @@ ON_FIRST_LOOKUP: Dict[str, List[str]] = {
     'MODELS': ['glyphsr_mm.models.editors.glyphsr.glyphsr', 'glyphsr_mm.models.recognizers.training'],
     'HOOKS': ['glyphsr_mm.engine'],
     'OPTIM_WRAPPERS': ['glyphsr_mm.engine'],
+    'LOOPS': ['glyphsr_mm.engine'],
     'METRICS': ['glyphsr_mm.evaluation.metrics'],
 }
 
@@ -61,7 +62,7 @@ def register_on_first_lookup() -> None:
     modules imported now."""
     if not HAS_MMAGIC:
         return
-    registries = dict(MODELS=MODELS, HOOKS=HOOKS, METRICS=METRICS, OPTIM_WRAPPERS=OPTIM_WRAPPERS)
+    registries = dict(MODELS=MODELS, HOOKS=HOOKS, METRICS=METRICS, OPTIM_WRAPPERS=OPTIM_WRAPPERS, LOOPS=LOOPS)
     for name, modules in ON_FIRST_LOOKUP.items():
         registry = registries[name]
         for module in modules:

@@ -31,7 +31,7 @@ test_evaluator = dict(metrics=[
     dict(type='PSNR', crop_border=0), dict(type='SSIM', crop_border=0)])
 optim_wrapper = dict(optimizer=dict(lr=5e-4))
 max_iters = 600
-train_cfg = dict(_delete_=True, type='IterBasedTrainLoop', max_iters=max_iters, val_interval=max_iters)
+train_cfg = dict(_delete_=True, type='FastResumeIterBasedTrainLoop', max_iters=max_iters, val_interval=max_iters)
 param_scheduler = [
     dict(type='LinearLR', start_factor=1e-2, by_epoch=False, begin=0, end=30),
     dict(type='CosineAnnealingLR', by_epoch=False, begin=30, end=max_iters, T_max=max_iters - 30, eta_min=1e-5),

@@ -6,8 +6,9 @@ checkpoint (fresh workers, fresh generators) augments differently from the unint
 every sample a seed from (seed, rank, epoch, position in the epoch's stream), computed in the main process; the
 dataset seeds the worker's generators with it before the pipeline runs (``TextZoomDataset.__getitem__`` accepts
 ``(index, seed)``). What a sample looks like then depends only on where it falls in training, for any number of
-workers, persistent or not, and resumed runs match uninterrupted ones (MMEngine's iteration-based loop replays
-the sampler's stream up to the resumed iteration; the epoch-based loop restarts the epoch with ``set_epoch``).
+workers, persistent or not, and resumed runs match uninterrupted ones (``FastResumeIterBasedTrainLoop`` seeks the
+stream with :meth:`SampleSeedSampler.start_at`, MMEngine's iteration-based loop replays it up to the resumed
+iteration; the epoch-based loop restarts the epoch with ``set_epoch``).
 """
 from typing import Iterator, Optional, Tuple
 
@@ -33,14 +34,22 @@ class SampleSeedSampler(Sampler):
         self.sampler = DATA_SAMPLERS.build(dict(sampler), default_args=dict(dataset=dataset, seed=self.seed))
         self.rank = get_dist_info()[0]
         self.epoch = 0
+        self._start = 0
 
     def __iter__(self) -> Iterator[Tuple[int, int]]:
         base = (self.seed * 1_000_003 + self.rank * 7_919 + self.epoch * 104_729) % 2 ** 31
+        start, self._start = self._start, 0
         for position, index in enumerate(self.sampler):
-            yield int(index), (base + position * 2_654_435_761) % 2 ** 31
+            if position >= start:
+                yield int(index), (base + position * 2_654_435_761) % 2 ** 31
 
     def __len__(self) -> int:
         return len(self.sampler)
+
+    def start_at(self, position: int) -> None:
+        """Begin the next pass at ``position`` in this epoch's stream (same indices and seeds as a full pass from
+        there on); later passes start at 0. Used to resume mid-epoch without replaying the data."""
+        self._start = int(position)
 
     def set_epoch(self, epoch: int) -> None:
         self.epoch = epoch

@@ -36,6 +36,7 @@ def test_long_recipe_trains_fast_and_resumes(tmp_path, name):
     runner.train()
     model = runner.model
     assert type(runner.optim_wrapper).__name__ == 'AutocastOptimWrapper'
+    assert type(runner.train_loop).__name__ == 'FastResumeIterBasedTrainLoop'
     assert model.generator.block1[0].weight.is_contiguous(memory_format=torch.channels_last)
     memo = model.text_prior.memo
     # 4 iterations x 4 samples read; every input not seen before is stored (warped ones are new inputs)

@@ -102,3 +102,37 @@ randomness = dict(seed=0, deterministic=True)
     assert a.keys() == b.keys()
     for k in a:
         assert torch.equal(a[k], b[k]), k
+
+
+def test_sigkill_then_resume_without_replay_equals_uninterrupted(data, tmp_path):
+    """The iteration-based loop of the demo and long configs (FastResumeIterBasedTrainLoop): 12 iterations over
+    epochs of 4, killed after iteration 7, resumed from iter_6.pth by seeking the sampler (epoch 1, batch 2) rather
+    than replaying 6 batches: the final weights equal the uninterrupted run's exactly (deterministic mode)."""
+    def cfg(work, kill_at):
+        return write_tiny_config(tmp_path / f'{work.name}.py', data, PROBES + f'''
+train_dataloader.update(batch_size=4, num_workers=2, persistent_workers=True)
+train_cfg = dict(_delete_=True, type='FastResumeIterBasedTrainLoop', max_iters=12, val_interval=100)
+param_scheduler = []
+custom_hooks = [dict(type='LossRecorderHook', out_dir={str(work / 'probe')!r}), dict(type='IterationSeedHook'),
+                dict(type='SigkillAtIterHook', at_iter={kill_at}, skip_file={str(work / 'killed_once')!r})]
+default_hooks = dict(checkpoint=dict(by_epoch=False, interval=3, save_best=None, max_keep_ckpts=5),
+                     logger=dict(interval=1))
+log_processor = dict(by_epoch=False)
+randomness = dict(seed=0, deterministic=True)
+''')
+    straight, killed = tmp_path / 'straight', tmp_path / 'killed'
+    train(cfg(straight, kill_at=0), straight)
+    res = train(cfg(killed, kill_at=7), killed, check=False)
+    assert res.returncode == -9  # SIGKILL
+    assert (killed / 'iter_6.pth').exists() and not (killed / 'iter_9.pth').exists()
+    res = train(cfg(killed, kill_at=7), killed, '--resume')
+    assert 'sampler set to epoch 1, batch 2 of 4' in res.stdout + res.stderr
+    log = losses(killed)
+    assert [r['iter'] for r in log] == list(range(1, 8)) + list(range(7, 13))
+    ref = losses(straight)
+    assert [r['loss'] for r in log[7:]] == [r['loss'] for r in ref[6:]]
+    a = torch.load(straight / 'iter_12.pth', weights_only=True)['state_dict']
+    b = torch.load(killed / 'iter_12.pth', weights_only=True)['state_dict']
+    assert a.keys() == b.keys()
+    for k in a:
+        assert torch.equal(a[k], b[k]), k
