@@ -78,6 +78,9 @@ def test_a_restart_file_resumes_at_its_iteration_with_a_fresh_optimizer(tmp_path
     state = torch.load(restart, map_location='cpu', weights_only=True)
     assert state['meta']['iter'] == 2 and 'optimizer' not in state
     assert state['state_dict']['dcn.weight'].dtype == torch.float16
+    full = torch.load(tmp_path / 'a' / 'iter_2.pth', map_location='cpu', weights_only=True)['message_hub']
+    assert full['log_scalars'] and not state['message_hub']['log_scalars']  # the logged history stays behind
+    assert state['message_hub']['runtime_info'].keys() == full['runtime_info'].keys()
     runner = _runner(tmp_path / 'b', max_iters=4, resume=True, load_from=str(restart))
     runner.train()
     assert runner.iter == 4 and not (tmp_path / 'b' / 'iter_2.pth').exists() and (tmp_path / 'b' / 'iter_4.pth').exists()

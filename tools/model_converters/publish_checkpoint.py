@@ -9,8 +9,10 @@ recognizer's ``checkpoint=`` loads the file as it loads the training checkpoint)
 parts of a restorer (the text focus loss's recognizer, for example); ``TextSRInferencer`` skips them anyway.
 
 ``--restart`` keeps, beside the weights, what MMEngine's resume needs to go on at the same iteration (meta with the
-iteration and seed, message hub, parameter schedulers) but not the optimizer state, so a long run can be continued
-on another machine from a small committed file (Adam's moments start afresh):
+iteration and seed, the message hub's runtime info such as the best score so far, parameter schedulers) but not the
+optimizer state nor the logged history of every scalar (MiBs after 10k iterations), so a long run can be continued
+on another machine from a small committed file (Adam's moments start afresh). The file is also a plain weights file
+for ``tools/demo.py`` and ``tools/test.py`` (they read its ``state_dict``):
     python tools/train.py CONFIG --work-dir W --cfg-options resume=True load_from=restart.pth
 """
 import argparse
@@ -49,8 +51,8 @@ def main(argv=None) -> int:
         missing = [k for k in ('meta', 'message_hub') if k not in ckpt]
         if missing:
             raise SystemExit(f'{args.src}: not a runner checkpoint with {", ".join(missing)} (--restart needs one)')
-        state = dict(state_dict=state, **{k: ckpt[k] for k in ('meta', 'message_hub', 'param_schedulers')
-                                          if k in ckpt})
+        state = dict(state_dict=state, **{k: ckpt[k] for k in ('meta', 'param_schedulers') if k in ckpt})
+        state['message_hub'] = dict(ckpt['message_hub'], log_scalars={})
     os.makedirs(osp.dirname(osp.abspath(args.dst)), exist_ok=True)
     torch.save(state, args.dst)
     digest = hashlib.sha256(open(args.dst, 'rb').read()).hexdigest()
