@@ -9,8 +9,8 @@
 #   --out DIR  where gpu_check.md / gpu_check.json go (default: $OUT, else work_dirs/gpu_check)
 #
 # Python: .venv/bin/python where `make setup` made one, else python3. On the lent GPU machine (its own Python and
-# torch, no network), carry the bundle of tools/make_gpu_bundle.sh (.gpu_bundle): its wheels are installed offline
-# into /tmp/glyphsr_site, and mmcv is compiled from its source release for the device's torch, CUDA kernels for the
+# torch, no network), carry the bundle of tools/make_gpu_bundle.sh (.gpu_bundle): its site directory is unpacked
+# into /tmp/glyphsr_site (offline), and mmcv is compiled from its source release for the device's torch, CUDA kernels for the
 # device's GPU only, on all cores (GLYPHSR_MMCV_BUILD_TIMEOUT, default 300 s). Where that fails, mmcv is built
 # with CPU ops only: CUDA inputs then go to torchvision's deformable conv and the mmcv rows say 'missing'.
 # Exit status: 0 when every step ran, 1 when one failed, 2 without a CUDA device (and no --dry-run).
@@ -35,13 +35,12 @@ SITE=/tmp/glyphsr_site
 log() { echo "gpu_check: $*"; }
 
 if ! "$PY" -c 'import mmagic, mmocr, segment_anything' 2>/dev/null; then
-    if [[ ! -d "$BUNDLE/wheels" ]]; then
+    if [[ ! -f "$BUNDLE/site.tar.xz" ]]; then
         log "$PY lacks the OpenMMLab stack and there is no bundle at $BUNDLE (make one with tools/make_gpu_bundle.sh)" >&2
         exit 2
     fi
-    log "installing the bundle's wheels into $SITE (offline)"
-    "$PY" -m pip install -q --no-index --no-deps --no-compile --no-cache-dir --upgrade --target "$SITE" \
-        "$BUNDLE"/wheels/*.whl || exit 2
+    log "unpacking the bundle's packages into $SITE (offline)"
+    rm -rf "$SITE" && mkdir -p "$SITE" && tar -xJf "$BUNDLE/site.tar.xz" -C "$SITE" --strip-components=1 || exit 2
     export PYTHONPATH="$SITE:$PYTHONPATH"
 fi
 if ! "$PY" -c 'import mmcv.ops' 2>/dev/null; then
