@@ -73,7 +73,7 @@ def reading_tables(labels: Sequence[str], readings: Dict[str, Sequence[str]], mi
     lines += markdown_table(['row', 'correct', 'substituted', 'deleted', 'inserted'], [
         (r, *(f'{100 * ops[r][o] / chars:.1f}' for o in ('correct', 'substituted', 'deleted', 'inserted')))
         for r in ROWS])
-    # Per label character of the words HR reads right: what bicubic and SR made of it.
+    # Per label character: what each row made of it; `fate` only over the words HR reads right.
     fate = Counter()
     per_char = defaultdict(Counter)
     subs_sr, subs_hr = Counter(), Counter()
@@ -93,9 +93,10 @@ def reading_tables(labels: Sequence[str], readings: Dict[str, Sequence[str]], mi
     lost = sum(fate.values())
     lines += ['', f'**What SR makes of the characters bicubic gets wrong** (words HR reads right; {lost} characters):',
               '']
+    outcomes = ('correct', 'substituted', 'deleted')
     lines += markdown_table(['bicubic', 'SR correct', 'SR substituted', 'SR deleted'], [
-        (b, *(f'{100 * fate[(b, s)] / max(sum(fate[(b, x)] for x in ("correct", "substituted", "deleted")), 1):.1f} %'
-              for s in ('correct', 'substituted', 'deleted'))) for b in ('deleted', 'substituted')])
+        (b, *(f'{100 * fate[(b, s)] / max(sum(fate[(b, x)] for x in outcomes), 1):.1f} %' for s in outcomes))
+        for b in ('deleted', 'substituted')])
     worst = sorted((c for c in per_char if per_char[c]['n'] >= min_count),
                    key=lambda c: (per_char[c]['SR'] - per_char[c]['HR']) / per_char[c]['n'])[:12]
     lines += ['', f'**Letters SR reads worst against HR** (at least {min_count} occurrences; character accuracy %):', '']
