@@ -37,7 +37,7 @@ class _ToyDeformModel(BaseModel):
         return y
 
 
-def _runner(work_dir, max_iters, resume=False, load_from=None):
+def _runner(work_dir, max_iters, resume=False, load_from=None, param_scheduler=None):
     return Runner(
         model=_ToyDeformModel(), work_dir=str(work_dir),
         train_dataloader=dict(dataset=_ToyDataset(), sampler=dict(type='DefaultSampler', shuffle=True),
@@ -46,7 +46,8 @@ def _runner(work_dir, max_iters, resume=False, load_from=None):
         optim_wrapper=dict(optimizer=dict(type='Adam', lr=1e-2)),
         default_hooks=dict(checkpoint=dict(type='CheckpointHook', interval=2, by_epoch=False),
                            logger=dict(type='LoggerHook', interval=1)),
-        randomness=dict(seed=0), resume=resume, load_from=load_from, default_scope='mmengine')
+        param_scheduler=param_scheduler, randomness=dict(seed=0), resume=resume, load_from=load_from,
+        default_scope='mmengine')
 
 
 def test_runner_checkpoint_loads_weights_only_and_resumes(tmp_path):
@@ -63,27 +64,36 @@ def test_runner_checkpoint_loads_weights_only_and_resumes(tmp_path):
     assert (tmp_path / 'iter_4.pth').exists()
 
 
-def test_a_restart_file_resumes_at_its_iteration_with_a_fresh_optimizer(tmp_path):
+def test_a_restart_file_resumes_at_its_iteration_and_learning_rate_with_fresh_moments(tmp_path):
     import os
     import subprocess
     import sys
 
     from tests.conftest import ROOT
-    _runner(tmp_path / 'a', max_iters=2).train()
+
+    # Warm-up then cosine, as the long recipes: the schedulers scale the learning rate relative to its current value,
+    # so a resume that did not restore it would go on from the warm-up's first value (1e-4 here).
+    schedule = [dict(type='LinearLR', start_factor=1e-2, by_epoch=False, begin=0, end=2),
+                dict(type='CosineAnnealingLR', by_epoch=False, begin=2, end=6, T_max=4, eta_min=1e-4)]
+    straight = _runner(tmp_path / 'a', max_iters=4, param_scheduler=schedule)
+    straight.train()
     restart = tmp_path / 'restart.pth'
     res = subprocess.run([sys.executable, os.path.join(ROOT, 'tools', 'model_converters', 'publish_checkpoint.py'),
                           str(tmp_path / 'a' / 'iter_2.pth'), str(restart), '--restart', '--fp16'],
                          capture_output=True, text=True)
     assert res.returncode == 0, res.stderr
     state = torch.load(restart, map_location='cpu', weights_only=True)
-    assert state['meta']['iter'] == 2 and 'optimizer' not in state
+    assert state['meta']['iter'] == 2 and state['optimizer']['state'] == {}  # Adam's moments stay behind
+    assert state['optimizer']['param_groups'][0]['lr'] == pytest.approx(1e-2)  # the warm-up is over at iteration 2
     assert state['state_dict']['dcn.weight'].dtype == torch.float16
     full = torch.load(tmp_path / 'a' / 'iter_2.pth', map_location='cpu', weights_only=True)['message_hub']
     assert full['log_scalars'] and not state['message_hub']['log_scalars']  # the logged history stays behind
     assert state['message_hub']['runtime_info'].keys() == full['runtime_info'].keys()
-    runner = _runner(tmp_path / 'b', max_iters=4, resume=True, load_from=str(restart))
+    runner = _runner(tmp_path / 'b', max_iters=4, resume=True, load_from=str(restart), param_scheduler=schedule)
     runner.train()
     assert runner.iter == 4 and not (tmp_path / 'b' / 'iter_2.pth').exists() and (tmp_path / 'b' / 'iter_4.pth').exists()
+    lr = [r.optim_wrapper.get_lr()['lr'][0] for r in (straight, runner)]
+    assert lr[1] == pytest.approx(lr[0], rel=1e-6) and lr[0] > 1e-3  # on the run's schedule, not the warm-up's
     torch.save(state['state_dict'], tmp_path / 'weights.pth')  # a plain state dict has no iteration to resume at
     res = subprocess.run([sys.executable, os.path.join(ROOT, 'tools', 'model_converters', 'publish_checkpoint.py'),
                           str(tmp_path / 'weights.pth'), str(tmp_path / 'again.pth'), '--restart'],
