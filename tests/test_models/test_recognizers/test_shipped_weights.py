@@ -73,15 +73,16 @@ def test_shipped_glyphsr_metadata_names_the_file():
         assert hashlib.sha256(f.read()).hexdigest() == meta['sha256']
 
 
-def test_shipped_glyphsr_earlier_file_is_in_the_history_it_names():
-    """The fine-tune's base (metadata 'earlier_file') comes back with the ``git show COMMIT:PATH`` it gives."""
+def test_shipped_glyphsr_earlier_files_are_in_the_history_they_name():
+    """Each replaced file (metadata 'earlier_files') comes back with the ``git show COMMIT:PATH`` it gives."""
     meta = _shipped_glyphsr_meta()
-    earlier = meta['earlier_file']
     if shutil.which('git') is None:
         pytest.skip('git is not installed')
-    if _git('cat-file', '-e', earlier['commit']).returncode != 0:
-        pytest.skip(f"commit {earlier['commit']} is not in this checkout (not a git clone, or a shallow one)")
-    blob = _git('show', f"{earlier['commit']}:{meta['file']}")
-    assert blob.returncode == 0, blob.stderr.decode()
-    assert hashlib.sha256(blob.stdout).hexdigest() == earlier['sha256']
-    assert f"git show {earlier['commit']}:{meta['file']}" in ' '.join(meta['trained_with'])
+    assert meta['earlier_files']
+    for earlier in meta['earlier_files']:
+        if _git('cat-file', '-e', earlier['commit']).returncode != 0:
+            pytest.skip(f"commit {earlier['commit']} is not in this checkout (not a git clone, or a shallow one)")
+        blob = _git('show', f"{earlier['commit']}:{meta['file']}")
+        assert blob.returncode == 0, blob.stderr.decode()
+        assert hashlib.sha256(blob.stdout).hexdigest() == earlier['sha256'], earlier['commit']
+        assert f"git show {earlier['commit']}:{meta['file']}" in ' '.join(meta['trained_with'])
