@@ -91,7 +91,8 @@ def test_a_restart_file_resumes_at_its_iteration_and_learning_rate_with_fresh_mo
     assert state['message_hub']['runtime_info'].keys() == full['runtime_info'].keys()
     runner = _runner(tmp_path / 'b', max_iters=4, resume=True, load_from=str(restart), param_scheduler=schedule)
     runner.train()
-    assert runner.iter == 4 and not (tmp_path / 'b' / 'iter_2.pth').exists() and (tmp_path / 'b' / 'iter_4.pth').exists()
+    assert runner.iter == 4
+    assert not (tmp_path / 'b' / 'iter_2.pth').exists() and (tmp_path / 'b' / 'iter_4.pth').exists()
     lr = [r.optim_wrapper.get_lr()['lr'][0] for r in (straight, runner)]
     assert lr[1] == pytest.approx(lr[0], rel=1e-6) and lr[0] > 1e-3  # on the run's schedule, not the warm-up's
     torch.save(state['state_dict'], tmp_path / 'weights.pth')  # a plain state dict has no iteration to resume at
