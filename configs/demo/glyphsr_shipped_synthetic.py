@@ -1,8 +1,9 @@
-# The recipe of the shipped synthetic-trained GlyphSR (checkpoints/glyphsr_synthetic.pth: 14,000 iterations of
-# this recipe as glyphsr_long_synthetic.py runs it, bf16 and a 20,000-iteration cosine) and its learning curve: the
+# The recipe of the shipped synthetic-trained GlyphSR (checkpoints/glyphsr_synthetic.pth: 14,000 iterations of this
+# recipe as glyphsr_long_synthetic.py runs it, bf16 and a 20,000-iteration cosine) and its learning curve: the
 # text-focus recipe of glyphsr_tfl_demo_synthetic.py (mask channel 0.1 in the pixel loss, GPM class term off, TBSRN
 # w0.125 text focus loss at TBSRN's weights) trained for longer on 20,000 synthetic pairs, validated every 500
-# iterations on the 1,500 test images with rapidocr and EasyOCR english_g2. docs/reproduction.md has the curve and the command.
+# iterations on the 1,500 test images with rapidocr and EasyOCR english_g2. docs/reproduction.md has the curve and the
+# command.
 _base_ = ['./glyphsr_tfl_demo_synthetic.py']
 max_iters = 2000
 train_cfg = dict(max_iters=max_iters, val_interval=500)
