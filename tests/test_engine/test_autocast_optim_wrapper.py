@@ -13,7 +13,8 @@ from glyphsr_mm.registry import OPTIM_WRAPPERS  # noqa: E402
 
 
 def _wrapper(model, **kwargs):
-    return OPTIM_WRAPPERS.build(dict(type='AutocastOptimWrapper', **kwargs),
+    # By class, not name: a Runner built earlier in the process may have left another default scope current.
+    return OPTIM_WRAPPERS.build(dict(type=AutocastOptimWrapper, **kwargs),
                                 default_args=dict(optimizer=torch.optim.SGD(model.parameters(), lr=0.1)))
 
 
@@ -21,7 +22,7 @@ def test_forward_autocasts_to_bf16_and_the_step_updates_fp32_weights(monkeypatch
     monkeypatch.setattr(wrapper_module, 'cpu_has_native_bf16', lambda: True)
     model = nn.Linear(8, 4)
     optim = _wrapper(model)
-    assert isinstance(optim, AutocastOptimWrapper)
+    assert OPTIM_WRAPPERS.module_dict['AutocastOptimWrapper'] is AutocastOptimWrapper
     before = model.weight.detach().clone()
     with optim.optim_context(model):
         out = model(torch.randn(2, 8))

@@ -37,12 +37,13 @@ class _ToyDeformModel(BaseModel):
         return y
 
 
-def _runner(work_dir, max_iters, resume=False, load_from=None, param_scheduler=None):
+def _runner(work_dir, max_iters, resume=False, load_from=None, param_scheduler=None, loop=None):
+    train_cfg = dict(by_epoch=False, max_iters=max_iters) if loop is None else dict(type=loop, max_iters=max_iters)
     return Runner(
         model=_ToyDeformModel(), work_dir=str(work_dir),
         train_dataloader=dict(dataset=_ToyDataset(), sampler=dict(type='DefaultSampler', shuffle=True),
                               batch_size=4, num_workers=0),
-        train_cfg=dict(by_epoch=False, max_iters=max_iters),
+        train_cfg=train_cfg,
         optim_wrapper=dict(optimizer=dict(type='Adam', lr=1e-2)),
         default_hooks=dict(checkpoint=dict(type='CheckpointHook', interval=2, by_epoch=False),
                            logger=dict(type='LoggerHook', interval=1)),
@@ -100,6 +101,34 @@ def test_a_restart_file_resumes_at_its_iteration_and_learning_rate_with_fresh_mo
                           str(tmp_path / 'weights.pth'), str(tmp_path / 'again.pth'), '--restart'],
                          capture_output=True, text=True)
     assert res.returncode != 0 and 'not a runner checkpoint with meta, message_hub' in res.stderr
+
+
+def test_a_checkpoint_without_optimizer_groups_resumes_at_the_schedulers_learning_rate_with_a_warning(
+        tmp_path, monkeypatch):
+    import logging
+
+    from glyphsr_mm.engine.runner import fast_resume_train_loop
+
+    logged = []
+    print_log = fast_resume_train_loop.print_log
+    monkeypatch.setattr(fast_resume_train_loop, 'print_log',
+                        lambda msg, *a, **k: (logged.append((msg, k.get('level'))), print_log(msg, *a, **k)))
+
+    schedule = [dict(type='LinearLR', start_factor=1e-2, by_epoch=False, begin=0, end=2),
+                dict(type='CosineAnnealingLR', by_epoch=False, begin=2, end=6, T_max=4, eta_min=1e-4)]
+    straight = _runner(tmp_path / 'a', max_iters=4, param_scheduler=schedule)
+    straight.train()
+    state = torch.load(tmp_path / 'a' / 'iter_2.pth', map_location='cpu', weights_only=True)
+    del state['optimizer']  # a restart file from before the parameter groups were kept
+    torch.save(state, tmp_path / 'old_restart.pth')
+    runner = _runner(tmp_path / 'b', max_iters=4, resume=True, load_from=str(tmp_path / 'old_restart.pth'),
+                     param_scheduler=schedule, loop=fast_resume_train_loop.FastResumeIterBasedTrainLoop)
+    runner.train()
+    lr = [r.optim_wrapper.get_lr()['lr'][0] for r in (straight, runner)]
+    assert lr[1] == pytest.approx(lr[0], rel=1e-6) and lr[0] > 1e-3  # not the warm-up's first value (1e-4)
+    warnings = [msg for msg, level in logged if level == logging.WARNING]
+    assert len(warnings) == 1 and "lacks the optimizer's parameter groups" in warnings[0]
+    assert 'publish_checkpoint.py --restart' in warnings[0]
 
 
 class _NotAllowed:

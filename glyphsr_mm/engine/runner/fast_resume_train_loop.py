@@ -35,13 +35,45 @@ class FastResumeIterBasedTrainLoop(IterBasedTrainLoop):
     ``i % len(dataloader)`` instead, and the batches that follow are the same ones, with the same augmentation
     seeds (tests/test_engine/test_fast_resume_train_loop.py). Other samplers resume as MMEngine does.
 
+    A checkpoint without the optimizer's parameter groups (a weights file with meta and schedulers, a restart file
+    written by an older ``publish_checkpoint.py``) would resume at the optimizer's initial learning rate, because
+    MMEngine's schedulers scale the current value: the loop sets each scheduled value to the one the schedulers
+    reached and says so in a warning.
+
     Args: those of ``IterBasedTrainLoop``.
     """
 
     def run(self):
         if self._iter > 0:
+            self._restore_scheduled_values()
             self._seek(self._iter)
         return super().run()
+
+    def _restore_scheduled_values(self) -> None:
+        schedulers = self.runner.param_schedulers
+        if not schedulers:
+            return
+        lists = schedulers.values() if isinstance(schedulers, dict) else [schedulers]
+        # The scheduler of each value that steps last in an iteration holds what the optimizer should hold.
+        last_per_value = {}
+        for scheduler_list in lists:
+            for scheduler in scheduler_list:
+                last_per_value[(id(scheduler.optimizer), scheduler.param_name)] = scheduler
+        for last in last_per_value.values():
+            reached = getattr(last, '_last_value', None)
+            param_groups = last.optimizer.param_groups
+            if reached is None or len(reached) != len(param_groups):
+                continue
+            held = [g[last.param_name] for g in param_groups]
+            if all(abs(h - r) <= 1e-9 * max(abs(r), 1e-12) for h, r in zip(held, reached)):
+                continue
+            for g, value in zip(param_groups, reached):
+                g[last.param_name] = value
+            print_log(f'Resuming at iteration {self._iter}: the optimizer held {last.param_name}={held} but the '
+                      f'parameter schedulers had reached {reached} (the checkpoint lacks the optimizer\'s parameter '
+                      'groups); set to the schedulers\' values. Re-publish restart files with '
+                      'tools/model_converters/publish_checkpoint.py --restart to keep them.',
+                      logger='current', level=logging.WARNING)
 
     def _seek(self, iteration: int) -> None:
         sampler = getattr(self.dataloader, 'sampler', None)
