@@ -1,4 +1,4 @@
-# The recipe of the shipped synthetic-trained GlyphSR (checkpoints/glyphsr_synthetic.pth: 14,000 iterations of this
+# The recipe of the shipped synthetic-trained GlyphSR (checkpoints/glyphsr_synthetic.pth: 20,000 iterations of this
 # recipe as glyphsr_long_synthetic.py runs it, bf16 and a 20,000-iteration cosine) and its learning curve: the
 # text-focus recipe of glyphsr_tfl_demo_synthetic.py (mask channel 0.1 in the pixel loss, GPM class term off, TBSRN
 # w0.125 text focus loss at TBSRN's weights) trained for longer on 20,000 synthetic pairs, validated every 500
