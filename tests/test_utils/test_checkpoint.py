@@ -37,6 +37,12 @@ class _ToyDeformModel(BaseModel):
         return y
 
 
+# Warm-up then cosine, as the long recipes: the schedulers scale the learning rate relative to its current value, so
+# a resume that did not restore it would go on from the warm-up's first value (1e-4 here).
+_WARMUP_THEN_COSINE = [dict(type='LinearLR', start_factor=1e-2, by_epoch=False, begin=0, end=2),
+                       dict(type='CosineAnnealingLR', by_epoch=False, begin=2, end=6, T_max=4, eta_min=1e-4)]
+
+
 def _runner(work_dir, max_iters, resume=False, load_from=None, param_scheduler=None, loop=None):
     train_cfg = dict(by_epoch=False, max_iters=max_iters) if loop is None else dict(type=loop, max_iters=max_iters)
     return Runner(
@@ -72,11 +78,7 @@ def test_a_restart_file_resumes_at_its_iteration_and_learning_rate_with_fresh_mo
 
     from tests.conftest import ROOT
 
-    # Warm-up then cosine, as the long recipes: the schedulers scale the learning rate relative to its current value,
-    # so a resume that did not restore it would go on from the warm-up's first value (1e-4 here).
-    schedule = [dict(type='LinearLR', start_factor=1e-2, by_epoch=False, begin=0, end=2),
-                dict(type='CosineAnnealingLR', by_epoch=False, begin=2, end=6, T_max=4, eta_min=1e-4)]
-    straight = _runner(tmp_path / 'a', max_iters=4, param_scheduler=schedule)
+    straight = _runner(tmp_path / 'a', max_iters=4, param_scheduler=_WARMUP_THEN_COSINE)
     straight.train()
     restart = tmp_path / 'restart.pth'
     res = subprocess.run([sys.executable, os.path.join(ROOT, 'tools', 'model_converters', 'publish_checkpoint.py'),
@@ -90,7 +92,8 @@ def test_a_restart_file_resumes_at_its_iteration_and_learning_rate_with_fresh_mo
     full = torch.load(tmp_path / 'a' / 'iter_2.pth', map_location='cpu', weights_only=True)['message_hub']
     assert full['log_scalars'] and not state['message_hub']['log_scalars']  # the logged history stays behind
     assert state['message_hub']['runtime_info'].keys() == full['runtime_info'].keys()
-    runner = _runner(tmp_path / 'b', max_iters=4, resume=True, load_from=str(restart), param_scheduler=schedule)
+    runner = _runner(tmp_path / 'b', max_iters=4, resume=True, load_from=str(restart),
+                     param_scheduler=_WARMUP_THEN_COSINE)
     runner.train()
     assert runner.iter == 4
     assert not (tmp_path / 'b' / 'iter_2.pth').exists() and (tmp_path / 'b' / 'iter_4.pth').exists()
@@ -114,15 +117,13 @@ def test_a_checkpoint_without_optimizer_groups_resumes_at_the_schedulers_learnin
     monkeypatch.setattr(fast_resume_train_loop, 'print_log',
                         lambda msg, *a, **k: (logged.append((msg, k.get('level'))), print_log(msg, *a, **k)))
 
-    schedule = [dict(type='LinearLR', start_factor=1e-2, by_epoch=False, begin=0, end=2),
-                dict(type='CosineAnnealingLR', by_epoch=False, begin=2, end=6, T_max=4, eta_min=1e-4)]
-    straight = _runner(tmp_path / 'a', max_iters=4, param_scheduler=schedule)
+    straight = _runner(tmp_path / 'a', max_iters=4, param_scheduler=_WARMUP_THEN_COSINE)
     straight.train()
     state = torch.load(tmp_path / 'a' / 'iter_2.pth', map_location='cpu', weights_only=True)
     del state['optimizer']  # a restart file from before the parameter groups were kept
     torch.save(state, tmp_path / 'old_restart.pth')
     runner = _runner(tmp_path / 'b', max_iters=4, resume=True, load_from=str(tmp_path / 'old_restart.pth'),
-                     param_scheduler=schedule, loop=fast_resume_train_loop.FastResumeIterBasedTrainLoop)
+                     param_scheduler=_WARMUP_THEN_COSINE, loop=fast_resume_train_loop.FastResumeIterBasedTrainLoop)
     runner.train()
     lr = [r.optim_wrapper.get_lr()['lr'][0] for r in (straight, runner)]
     assert lr[1] == pytest.approx(lr[0], rel=1e-6) and lr[0] > 1e-3  # not the warm-up's first value (1e-4)

@@ -1,5 +1,6 @@
 """An iteration-based training loop whose resume seeks the sampler instead of replaying the data."""
 import logging
+import math
 
 from mmengine.logging import print_log
 from mmengine.runner import IterBasedTrainLoop
@@ -65,7 +66,7 @@ class FastResumeIterBasedTrainLoop(IterBasedTrainLoop):
             if reached is None or len(reached) != len(param_groups):
                 continue
             held = [g[last.param_name] for g in param_groups]
-            if all(abs(h - r) <= 1e-9 * max(abs(r), 1e-12) for h, r in zip(held, reached)):
+            if all(math.isclose(h, r, rel_tol=1e-9) for h, r in zip(held, reached)):
                 continue
             for g, value in zip(param_groups, reached):
                 g[last.param_name] = value
